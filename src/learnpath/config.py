@@ -1,0 +1,88 @@
+"""Settings from the environment / ``.env`` (prefix ``LEARNPATH_``), validated at start."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Literal
+
+import platformdirs
+from pydantic import Field, SecretStr, model_validator
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+from learnpath.domain.content import ContentType
+
+AGENTS = ("intent", "curriculum", "editor", "tutorial", "resources", "quiz")
+
+
+class Settings(BaseSettings):
+    model_config = SettingsConfigDict(env_prefix="LEARNPATH_", env_file=".env", extra="ignore")
+
+    home: Path = Field(default_factory=lambda: Path(platformdirs.user_data_dir("learnpath")))
+    database_url: str | None = None
+
+    llm_provider: Literal["offline", "openai"] | None = None
+    llm_base_url: str | None = None
+    llm_api_key: SecretStr | None = None
+    llm_model: str = "gpt-4o-mini"
+    llm_models: dict[str, str] = Field(
+        default_factory=dict, description="per-agent model overrides, e.g. {\"tutorial\": \"…\"}"
+    )
+    llm_concurrency: int = Field(default=8, ge=1, le=512)
+    llm_timeout_s: float = Field(default=120, gt=0)
+    llm_max_retries: int = Field(default=4, ge=0, le=20)
+    llm_retry_base_s: float = Field(default=1.0, ge=0)
+    llm_retry_max_s: float = Field(default=60.0, ge=0)
+    llm_prices: dict[str, tuple[float, float]] = Field(
+        default_factory=dict,
+        description="model → (USD per 1M prompt tokens, USD per 1M completion tokens)",
+    )
+
+    offline_latency_s: float = Field(default=0.0, ge=0)
+    offline_failure_rate: float = Field(default=0.0, ge=0, le=1)
+    offline_fail_content: str = ""
+
+    worker_concurrency: int | None = Field(default=None, ge=1, le=512)
+    lease_s: float = Field(default=30.0, gt=0)
+
+    @model_validator(mode="after")
+    def _check(self) -> Settings:
+        if self.llm_provider == "openai" and not self.llm_base_url:
+            raise ValueError("LEARNPATH_LLM_PROVIDER=openai needs LEARNPATH_LLM_BASE_URL")
+        unknown = set(self.llm_models) - set(AGENTS)
+        if unknown:
+            raise ValueError(f"LEARNPATH_LLM_MODELS names unknown agents: {sorted(unknown)}")
+        _parse_content_types(self.offline_fail_content)
+        return self
+
+    @property
+    def provider(self) -> Literal["offline", "openai"]:
+        if self.llm_provider is not None:
+            return self.llm_provider
+        return "openai" if self.llm_base_url else "offline"
+
+    @property
+    def fail_content_types(self) -> frozenset[ContentType]:
+        return _parse_content_types(self.offline_fail_content)
+
+    @property
+    def effective_database_url(self) -> str:
+        if self.database_url:
+            return self.database_url
+        return f"sqlite+aiosqlite:///{self.home / 'learnpath.db'}"
+
+    @property
+    def item_concurrency(self) -> int:
+        return self.worker_concurrency or self.llm_concurrency
+
+    def model_for(self, agent: str) -> str:
+        return self.llm_models.get(agent, self.llm_model)
+
+
+def _parse_content_types(raw: str) -> frozenset[ContentType]:
+    names = [n.strip() for n in raw.split(",") if n.strip()]
+    try:
+        return frozenset(ContentType(n) for n in names)
+    except ValueError as exc:
+        raise ValueError(
+            f"LEARNPATH_OFFLINE_FAIL_CONTENT: {exc}; use tutorial, resources or quiz"
+        ) from None

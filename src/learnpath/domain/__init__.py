@@ -1,0 +1,1 @@
+"""Pydantic models of the public contract (SPEC §2–§5)."""

@@ -1,0 +1,65 @@
+"""Task events of SPEC §5."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from enum import StrEnum
+from typing import Any
+
+from pydantic import BaseModel
+
+
+class EventType(StrEnum):
+    task_started = "task_started"
+    progress = "progress"
+    human_review_required = "human_review_required"
+    concept_start = "concept_start"
+    concept_complete = "concept_complete"
+    concept_failed = "concept_failed"
+    completed = "completed"
+    failed = "failed"
+    cancelled = "cancelled"
+    task_recovering = "task_recovering"
+    task_progress = "task_progress"
+    outline_generated = "outline_generated"
+    document_generated = "document_generated"
+    task_completed = "task_completed"
+    task_failed = "task_failed"
+
+
+TERMINAL_EVENTS = frozenset(
+    {
+        EventType.completed,
+        EventType.failed,
+        EventType.cancelled,
+        EventType.task_completed,
+        EventType.task_failed,
+    }
+)
+
+
+class EventProgress(BaseModel):
+    current: int
+    total: int
+    percentage: float
+
+
+class Event(BaseModel):
+    seq: int
+    type: EventType
+    task_id: str
+    timestamp: datetime
+    message: str
+    step: str | None = None
+    status: str | None = None
+    roadmap_id: str | None = None
+    concept_id: str | None = None
+    concept_name: str | None = None
+    content_type: str | None = None
+    progress: EventProgress | None = None
+    data: dict[str, Any] | None = None
+    error: str | None = None
+
+    @property
+    def is_terminal(self) -> bool:
+        return self.type in TERMINAL_EVENTS

@@ -1,0 +1,116 @@
+"""The roadmap framework: stages → modules → concepts, with per-item content status (SPEC §3).
+
+One model family serves the LLM output, the stored framework and the API view: status fields
+default to ``pending`` and are stripped before the framework is stored (item status lives in
+its own table, so concurrent content workers never rewrite the framework).
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from collections.abc import Iterator
+from enum import StrEnum
+from typing import Literal
+
+from pydantic import BaseModel, ConfigDict, Field
+
+from learnpath.domain.content import ContentType
+
+
+class ItemStatus(StrEnum):
+    pending = "pending"  # waiting to be generated
+    generating = "generating"  # a worker is producing it now
+    completed = "completed"  # latest version matches the concept's current definition
+    failed = "failed"  # the last attempt failed; error kept on the item
+
+
+STATUS_FIELDS = frozenset(
+    f"{t.value}_{suffix}" for t in ContentType for suffix in ("status", "version", "error")
+)
+
+Difficulty = Literal["easy", "medium", "hard"]
+
+
+class Concept(BaseModel):
+    model_config = ConfigDict(extra="ignore")
+
+    concept_id: str = Field(min_length=1, max_length=80)
+    name: str = Field(min_length=1, max_length=200)
+    description: str = Field(default="", max_length=2000)
+    estimated_hours: float = Field(ge=0)
+    difficulty: Difficulty = "medium"
+    prerequisites: list[str] = Field(default_factory=list)
+    keywords: list[str] = Field(default_factory=list)
+    tutorial_status: ItemStatus = ItemStatus.pending
+    tutorial_version: int | None = None
+    tutorial_error: str | None = None
+    resources_status: ItemStatus = ItemStatus.pending
+    resources_version: int | None = None
+    resources_error: str | None = None
+    quiz_status: ItemStatus = ItemStatus.pending
+    quiz_version: int | None = None
+    quiz_error: str | None = None
+
+    def fingerprint(self) -> str:
+        """Hash of the definition: content generated for it stays valid while this holds."""
+        definition = self.model_dump(
+            include={"name", "description", "estimated_hours", "difficulty", "keywords"}
+        )
+        definition["prerequisites"] = sorted(self.prerequisites)
+        raw = json.dumps(definition, sort_keys=True, ensure_ascii=False)
+        return hashlib.sha256(raw.encode()).hexdigest()[:16]
+
+
+class Module(BaseModel):
+    model_config = ConfigDict(extra="ignore")
+
+    module_id: str = Field(min_length=1, max_length=80)
+    name: str = Field(min_length=1, max_length=200)
+    description: str = Field(default="", max_length=2000)
+    concepts: list[Concept]
+
+
+class Stage(BaseModel):
+    model_config = ConfigDict(extra="ignore")
+
+    stage_id: str = Field(min_length=1, max_length=80)
+    name: str = Field(min_length=1, max_length=200)
+    description: str = Field(default="", max_length=2000)
+    modules: list[Module]
+
+
+class FrameworkDraft(BaseModel):
+    """What the curriculum designer and editor agents produce."""
+
+    model_config = ConfigDict(extra="ignore")
+
+    title: str = Field(min_length=1, max_length=300)
+    summary: str = Field(default="", max_length=4000)
+    stages: list[Stage]
+
+    def concepts(self) -> Iterator[Concept]:
+        for stage in self.stages:
+            for module in stage.modules:
+                yield from module.concepts
+
+    def concept(self, concept_id: str) -> Concept | None:
+        return next((c for c in self.concepts() if c.concept_id == concept_id), None)
+
+
+class Framework(FrameworkDraft):
+    """A stored roadmap framework."""
+
+    roadmap_id: str
+    total_estimated_hours: float = 0
+    recommended_completion_weeks: int = 1
+
+    def definition_json(self) -> dict[str, object]:
+        """The framework as stored: definitions only, no per-item status."""
+        data = self.model_dump(mode="json")
+        for stage in data["stages"]:
+            for module in stage["modules"]:
+                for concept in module["concepts"]:
+                    for name in STATUS_FIELDS:
+                        concept.pop(name, None)
+        return data

@@ -1,0 +1,85 @@
+"""Task vocabulary of SPEC §4: types, statuses, steps, recoveries."""
+
+from __future__ import annotations
+
+from enum import StrEnum
+
+
+class TaskType(StrEnum):
+    creation = "creation"
+    retry_tutorial = "retry_tutorial"
+    retry_resources = "retry_resources"
+    retry_quiz = "retry_quiz"
+    retry_batch = "retry_batch"
+    document_outline = "document_outline"
+    document_generation = "document_generation"
+
+
+class TaskStatus(StrEnum):
+    pending = "pending"  # created, no worker has started it
+    processing = "processing"  # a worker runs one of its steps
+    human_review_pending = "human_review_pending"  # parked until a person reviews the framework
+    completed = "completed"  # every item done
+    partial_failure = "partial_failure"  # some items failed; failed_items lists them
+    failed = "failed"  # a framework step failed, or every item failed
+    cancelled = "cancelled"  # stopped on request
+
+    @property
+    def is_active(self) -> bool:
+        return self in ACTIVE_STATUSES
+
+    @property
+    def is_terminal(self) -> bool:
+        return not self.is_active
+
+
+ACTIVE_STATUSES = frozenset(
+    {TaskStatus.pending, TaskStatus.processing, TaskStatus.human_review_pending}
+)
+
+
+class Step(StrEnum):
+    queued = "queued"
+    intent_analysis = "intent_analysis"
+    curriculum_design = "curriculum_design"
+    structure_validation = "structure_validation"
+    validation_edit = "validation_edit"
+    human_review = "human_review"
+    review_edit = "review_edit"
+    content_generation_queued = "content_generation_queued"
+    content_generation = "content_generation"
+    finalizing = "finalizing"
+    completed = "completed"
+    partial_failure = "partial_failure"
+    failed = "failed"
+    cancelled = "cancelled"
+
+
+FRAMEWORK_STEPS = frozenset(
+    {
+        Step.queued,
+        Step.intent_analysis,
+        Step.curriculum_design,
+        Step.structure_validation,
+        Step.validation_edit,
+        Step.human_review,
+        Step.review_edit,
+    }
+)
+CONTENT_STEPS = frozenset(
+    {Step.content_generation_queued, Step.content_generation, Step.finalizing}
+)
+
+
+class RecoveryType(StrEnum):
+    restart_from_scratch = "restart_from_scratch"
+    resume_review = "resume_review"
+    restart_content_generation = "restart_content_generation"
+    retry_failed_items = "retry_failed_items"
+
+
+class ReviewDecision(StrEnum):
+    approve = "approve"
+    reject = "reject"
+    edit = "edit"
+    validation_edit = "validation_edit"

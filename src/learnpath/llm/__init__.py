@@ -1,0 +1,1 @@
+"""LLM access: one client (retries, limits, usage, structured-output repair) over providers."""

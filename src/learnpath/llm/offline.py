@@ -1,0 +1,47 @@
+"""The offline provider: deterministic, schema-valid output derived from the request.
+
+It needs no network and no model. Its knobs (latency, transient failure rate, content types
+that always fail) drive benchmarks and fault tests.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import random
+
+from learnpath.config import Settings
+from learnpath.llm.errors import PermanentLLMError, TransientLLMError
+from learnpath.llm.offline_content import offline_output
+from learnpath.llm.types import LLMRequest, LLMResponse
+
+OFFLINE_MODEL = "learnpath-offline"
+
+
+class OfflineProvider:
+    name = "offline"
+
+    def __init__(self, settings: Settings, seed: int | None = None) -> None:
+        self.latency_s = settings.offline_latency_s
+        self.failure_rate = settings.offline_failure_rate
+        self.fail_content = settings.fail_content_types
+        self._random = random.Random(seed)
+
+    async def complete(self, request: LLMRequest) -> LLMResponse:
+        if self.latency_s:
+            await asyncio.sleep(self.latency_s)
+        if self.failure_rate and self._random.random() < self.failure_rate:
+            raise TransientLLMError("offline provider: simulated transient failure")
+        if request.agent in {t.value for t in self.fail_content}:
+            raise PermanentLLMError(
+                f"offline provider: {request.agent} generation is set to fail "
+                "(LEARNPATH_OFFLINE_FAIL_CONTENT)"
+            )
+        text = json.dumps(offline_output(request.agent, request.payload), ensure_ascii=False)
+        prompt_chars = sum(len(m["content"]) for m in request.messages)
+        return LLMResponse(
+            text=text,
+            model=OFFLINE_MODEL,
+            prompt_tokens=prompt_chars // 4,
+            completion_tokens=len(text) // 4,
+        )

@@ -1,0 +1,50 @@
+"""Provider-neutral request, response and usage records."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from typing import Any, Protocol
+
+from pydantic import BaseModel
+
+
+@dataclass(frozen=True)
+class LLMRequest:
+    agent: str
+    model: str
+    messages: list[dict[str, str]]
+    schema: type[BaseModel]
+    payload: dict[str, Any]
+    """The agent's structured input; the offline provider builds its answer from it."""
+    attempt: int = 1
+
+
+@dataclass(frozen=True)
+class LLMResponse:
+    text: str
+    model: str
+    prompt_tokens: int
+    completion_tokens: int
+
+
+@dataclass(frozen=True)
+class LLMCall:
+    """One request to a provider, as recorded in the ``llm_calls`` table."""
+
+    agent: str
+    model: str
+    provider: str
+    ok: bool
+    latency_ms: float
+    prompt_tokens: int = 0
+    completion_tokens: int = 0
+    cost_usd: float = 0.0
+    error: str | None = None
+    created_at: datetime = field(default_factory=lambda: datetime.now(UTC))
+
+
+class Provider(Protocol):
+    name: str
+
+    async def complete(self, request: LLMRequest) -> LLMResponse: ...
