@@ -19,13 +19,16 @@ class Settings(BaseSettings):
 
     home: Path = Field(default_factory=lambda: Path(platformdirs.user_data_dir("learnpath")))
     database_url: str | None = None
+    database_schema: str | None = Field(
+        default=None, pattern=r"^[a-z_][a-z0-9_]*$", description="PostgreSQL schema to use"
+    )
 
     llm_provider: Literal["offline", "openai"] | None = None
     llm_base_url: str | None = None
     llm_api_key: SecretStr | None = None
     llm_model: str = "gpt-4o-mini"
     llm_models: dict[str, str] = Field(
-        default_factory=dict, description="per-agent model overrides, e.g. {\"tutorial\": \"…\"}"
+        default_factory=dict, description='per-agent model overrides, e.g. {"tutorial": "…"}'
     )
     llm_concurrency: int = Field(default=8, ge=1, le=512)
     llm_timeout_s: float = Field(default=120, gt=0)
@@ -72,7 +75,9 @@ class Settings(BaseSettings):
 
     @property
     def item_concurrency(self) -> int:
-        return self.worker_concurrency or self.llm_concurrency
+        """Items a process works on at once: more than the LLM limit, so that bookkeeping of
+        one item overlaps the model calls of others and no LLM slot waits on the database."""
+        return self.worker_concurrency or 2 * self.llm_concurrency
 
     def model_for(self, agent: str) -> str:
         return self.llm_models.get(agent, self.llm_model)

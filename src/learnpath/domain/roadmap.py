@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import math
 from collections.abc import Iterator
 from enum import StrEnum
 from typing import Literal
@@ -104,6 +105,19 @@ class Framework(FrameworkDraft):
     roadmap_id: str
     total_estimated_hours: float = 0
     recommended_completion_weeks: int = 1
+
+    @classmethod
+    def from_draft(cls, draft: FrameworkDraft, roadmap_id: str, hours_per_week: float) -> Framework:
+        """Attach the id and derive the totals, so they are consistent by construction."""
+        total = round(sum(c.estimated_hours for c in draft.concepts()), 1)
+        return cls(
+            roadmap_id=roadmap_id,
+            title=draft.title,
+            summary=draft.summary,
+            stages=draft.stages,
+            total_estimated_hours=total,
+            recommended_completion_weeks=max(1, math.ceil(total / hours_per_week)),
+        )
 
     def definition_json(self) -> dict[str, object]:
         """The framework as stored: definitions only, no per-item status."""

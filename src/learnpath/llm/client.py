@@ -8,6 +8,7 @@ import re
 import time
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
+from functools import cache
 from typing import Any, Generic, TypeVar
 
 from pydantic import BaseModel, ValidationError
@@ -62,7 +63,7 @@ class LLMClient:
         self.settings = settings
         self._slots = asyncio.Semaphore(settings.llm_concurrency)
         self._wait_backoff = wait_exponential_jitter(
-            initial=settings.llm_retry_base_s,
+            multiplier=settings.llm_retry_base_s,
             max=settings.llm_retry_max_s,
             jitter=settings.llm_retry_base_s,
         )
@@ -187,6 +188,7 @@ class LLMClient:
         )
 
 
+@cache
 def schema_instruction(schema: type[BaseModel]) -> str:
     """The JSON schema as prompt text, for providers without native structured output."""
     return json.dumps(schema.model_json_schema(), separators=(",", ":"))

@@ -2,8 +2,12 @@
 
 from __future__ import annotations
 
+from typing import cast
+
 import openai
 from openai import AsyncOpenAI
+from openai.types.chat import ChatCompletionMessageParam
+from openai.types.shared_params import ResponseFormatJSONSchema
 
 from learnpath.config import Settings
 from learnpath.llm.errors import PermanentLLMError, TransientLLMError
@@ -34,15 +38,17 @@ class OpenAICompatProvider:
         )
 
     async def complete(self, request: LLMRequest) -> LLMResponse:
-        schema = request.schema.model_json_schema()
+        response_format: ResponseFormatJSONSchema = {
+            "type": "json_schema",
+            "json_schema": {
+                "name": request.schema.__name__,
+                "schema": request.schema.model_json_schema(),
+            },
+        }
+        messages = cast(list[ChatCompletionMessageParam], request.messages)
         try:
             completion = await self._client.chat.completions.create(
-                model=request.model,
-                messages=request.messages,  # type: ignore[arg-type]
-                response_format={
-                    "type": "json_schema",
-                    "json_schema": {"name": request.schema.__name__, "schema": schema},
-                },
+                model=request.model, messages=messages, response_format=response_format
             )
         except openai.APITimeoutError:
             raise TransientLLMError("the model did not answer in time") from None

@@ -1,0 +1,1 @@
+"""How work reaches a worker: in-process asyncio now, Celery in distributed mode."""

@@ -1,0 +1,141 @@
+"""The embedded dispatcher: an asyncio worker pool inside this process.
+
+It also keeps the leases of the tasks it runs alive and notices, within a second, a cancel
+made by another process (the CLI's ``learnpath cancel`` while ``generate`` runs).
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+from collections import defaultdict
+from collections.abc import Coroutine
+from datetime import timedelta
+from typing import Any
+
+from sqlalchemy import select, update
+
+from learnpath.dispatch.base import ItemKey
+from learnpath.domain.tasks import TaskStatus
+from learnpath.engine.records import now
+from learnpath.engine.runtime import Runtime
+from learnpath.store.tables import TaskRow
+
+log = logging.getLogger(__name__)
+
+WATCH_INTERVAL_S = 1.0
+
+
+class InlineDispatcher:
+    def __init__(self, rt: Runtime) -> None:
+        self.rt = rt
+        self._item_slots = asyncio.Semaphore(rt.settings.item_concurrency)
+        self._running: dict[str, set[asyncio.Task[None]]] = defaultdict(set)
+        self._watcher: asyncio.Task[None] | None = None
+        self._last_renewal = 0.0
+
+    async def submit_task(self, task_id: str) -> None:
+        from learnpath.engine.runner import advance
+
+        await self._lease(task_id)
+        self._spawn(task_id, advance(self.rt, task_id))
+
+    async def submit_items(self, task_id: str, items: list[ItemKey]) -> None:
+        await self._lease(task_id)
+        for key in items:
+            self._spawn(task_id, self._item(task_id, key))
+
+    async def abandon(self, task_id: str) -> None:
+        for job in list(self._running.get(task_id, ())):
+            job.cancel()
+
+    async def close(self) -> None:
+        jobs = [job for jobs in self._running.values() for job in jobs]
+        if self._watcher is not None:
+            jobs.append(self._watcher)
+        for job in jobs:
+            job.cancel()
+        await asyncio.gather(*jobs, return_exceptions=True)
+
+    async def idle(self) -> None:
+        """Wait until no work of this dispatcher is running (tests and the CLI use it)."""
+        while any(self._running.values()):
+            await asyncio.gather(
+                *(job for jobs in list(self._running.values()) for job in jobs),
+                return_exceptions=True,
+            )
+
+    async def _item(self, task_id: str, key: ItemKey) -> None:
+        from learnpath.engine.content import generate_item
+
+        async with self._item_slots:
+            await generate_item(self.rt, task_id, key)
+
+    def _spawn(self, task_id: str, work: Coroutine[Any, Any, None]) -> None:
+        job = asyncio.create_task(self._guard(task_id, work))
+        self._running[task_id].add(job)
+        job.add_done_callback(lambda j: self._forget(task_id, j))
+        if self._watcher is None or self._watcher.done():
+            self._watcher = asyncio.create_task(self._watch())
+
+    async def _guard(self, task_id: str, work: Coroutine[Any, Any, None]) -> None:
+        try:
+            await work
+        except asyncio.CancelledError:
+            raise
+        except Exception:
+            log.exception("task %s: background work crashed", task_id)
+
+    def _forget(self, task_id: str, job: asyncio.Task[None]) -> None:
+        jobs = self._running.get(task_id)
+        if jobs is not None:
+            jobs.discard(job)
+            if not jobs:
+                del self._running[task_id]
+
+    async def _lease(self, task_id: str) -> None:
+        async with self.rt.db.transaction() as s:
+            await s.execute(
+                update(TaskRow)
+                .where(TaskRow.task_id == task_id)
+                .values(
+                    lease_owner=self.rt.worker_id,
+                    lease_expires_at=now() + timedelta(seconds=self.rt.settings.lease_s),
+                )
+            )
+
+    async def _watch(self) -> None:
+        """Abandon work of tasks cancelled elsewhere; renew the leases of running tasks."""
+        loop = asyncio.get_running_loop()
+        while self._running:
+            await asyncio.sleep(WATCH_INTERVAL_S)
+            task_ids = list(self._running)
+            if not task_ids:
+                break
+            with contextlib.suppress(Exception):
+                async with self.rt.db.read() as s:
+                    rows = (
+                        await s.execute(
+                            select(TaskRow.task_id, TaskRow.status).where(
+                                TaskRow.task_id.in_(task_ids)
+                            )
+                        )
+                    ).all()
+                for task_id, status in rows:
+                    if status == TaskStatus.cancelled.value:
+                        self.rt.cancel_flags.mark(task_id)
+                        await self.abandon(task_id)
+                if loop.time() - self._last_renewal > self.rt.settings.lease_s / 3:
+                    self._last_renewal = loop.time()
+                    async with self.rt.db.transaction() as s:
+                        await s.execute(
+                            update(TaskRow)
+                            .where(
+                                TaskRow.task_id.in_(task_ids),
+                                TaskRow.lease_owner == self.rt.worker_id,
+                            )
+                            .values(
+                                lease_expires_at=now() + timedelta(seconds=self.rt.settings.lease_s)
+                            )
+                        )

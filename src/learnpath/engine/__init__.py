@@ -1,0 +1,1 @@
+"""The durable roadmap workflow: steps, content fan-out, recovery and cancellation."""

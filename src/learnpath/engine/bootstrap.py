@@ -1,0 +1,29 @@
+"""Build the runtime of an embedded process: database (migrated), event bus, LLM, workers."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+
+from learnpath.config import Settings
+from learnpath.dispatch.inline import InlineDispatcher
+from learnpath.engine.runtime import Runtime
+from learnpath.events.bus import MemoryBus
+from learnpath.llm.registry import build_client
+from learnpath.store.database import Database
+
+
+@asynccontextmanager
+async def embedded_runtime(settings: Settings | None = None) -> AsyncIterator[Runtime]:
+    settings = settings or Settings()
+    db = Database(settings.effective_database_url, schema=settings.database_schema)
+    await db.upgrade()
+    bus = MemoryBus()
+    db.add_event_sink(bus.publish)
+    rt = Runtime(settings=settings, db=db, llm=build_client(settings), bus=bus)
+    rt.dispatcher = InlineDispatcher(rt)
+    try:
+        yield rt
+    finally:
+        await rt.dispatcher.close()
+        await db.dispose()

@@ -1,0 +1,55 @@
+"""The cooperative cancel check made before every LLM call.
+
+The task row's status is the flag. A process remembers tasks it saw cancelled, and re-reads a
+running task's status at most every ``RECHECK_S``, so a fan-out of many items does not turn
+into a database read per call while a cancel from anywhere is still seen within that time.
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Awaitable, Callable
+
+from sqlalchemy import select
+
+from learnpath.domain.tasks import TaskStatus
+from learnpath.store.database import Database
+from learnpath.store.tables import TaskRow
+
+RECHECK_S = 0.25
+
+
+class CancelFlags:
+    def __init__(self, db: Database) -> None:
+        self.db = db
+        self._cancelled: set[str] = set()
+        self._checked: dict[str, float] = {}
+
+    def mark(self, task_id: str) -> None:
+        """Record a cancel this process made or noticed."""
+        self._cancelled.add(task_id)
+
+    def forget(self, task_id: str) -> None:
+        """The task runs again (a retry): stop treating it as cancelled."""
+        self._cancelled.discard(task_id)
+        self._checked.pop(task_id, None)
+
+    async def is_cancelled(self, task_id: str) -> bool:
+        if task_id in self._cancelled:
+            return True
+        now = time.monotonic()
+        if now - self._checked.get(task_id, float("-inf")) < RECHECK_S:
+            return False
+        async with self.db.read() as session:
+            status = await session.scalar(select(TaskRow.status).where(TaskRow.task_id == task_id))
+        self._checked[task_id] = now
+        if status == TaskStatus.cancelled.value:
+            self._cancelled.add(task_id)
+            return True
+        return False
+
+    def check_for(self, task_id: str) -> Callable[[], Awaitable[bool]]:
+        async def check() -> bool:
+            return await self.is_cancelled(task_id)
+
+        return check

@@ -1,0 +1,32 @@
+"""Everything a worker or service call needs, built once per process (no globals)."""
+
+from __future__ import annotations
+
+import os
+import socket
+from dataclasses import dataclass, field
+
+from learnpath.config import Settings
+from learnpath.dispatch.base import Dispatcher
+from learnpath.engine.cancellation import CancelFlags
+from learnpath.events.bus import MemoryBus
+from learnpath.llm.client import LLMClient
+from learnpath.store.database import Database
+
+
+def process_identity() -> str:
+    return f"{socket.gethostname()}:{os.getpid()}"
+
+
+@dataclass
+class Runtime:
+    settings: Settings
+    db: Database
+    llm: LLMClient
+    bus: MemoryBus
+    dispatcher: Dispatcher = field(init=False)
+    cancel_flags: CancelFlags = field(init=False)
+    worker_id: str = field(default_factory=process_identity)
+
+    def __post_init__(self) -> None:
+        self.cancel_flags = CancelFlags(self.db)

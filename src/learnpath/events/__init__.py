@@ -1,0 +1,1 @@
+"""Task events: the persisted log and live fan-out."""

@@ -1,0 +1,200 @@
+"""Roadmaps: read, edit the framework directly, regenerate items, check for stale work."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from pydantic import ValidationError
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from learnpath.agents.validator import errors_only, validate_framework
+from learnpath.domain.bundle import RoadmapBundle
+from learnpath.domain.content import ContentType, Quiz, ResourceList, Tutorial
+from learnpath.domain.events import EventType
+from learnpath.domain.request import LearnerRequest
+from learnpath.domain.roadmap import Framework, FrameworkDraft, ItemStatus
+from learnpath.domain.tasks import ReviewDecision, Step, TaskStatus, TaskType
+from learnpath.engine import records
+from learnpath.engine.errors import Conflict, Invalid
+from learnpath.engine.runtime import Runtime
+from learnpath.events.log import append_event
+from learnpath.service.tasks import task_view
+from learnpath.service.views import ItemRetryResult, StaleItem, StatusCheck
+from learnpath.store import contents, roadmaps
+from learnpath.store.roadmaps import RoadmapNotFound
+from learnpath.store.tables import RoadmapRow
+from learnpath.store.tasks import active_tasks_for_roadmap, create_task
+
+
+async def visible_roadmap(
+    s: AsyncSession, roadmap_id: str, user_id: str | None, *, include_deleted: bool = False
+) -> RoadmapRow:
+    row = await roadmaps.get_roadmap(s, roadmap_id, include_deleted=include_deleted)
+    if user_id is not None and row.user_id != user_id:
+        raise RoadmapNotFound(roadmap_id)
+    return row
+
+
+async def get_framework(rt: Runtime, roadmap_id: str, user_id: str | None = None) -> Framework:
+    async with rt.db.read() as s:
+        row = await visible_roadmap(s, roadmap_id, user_id)
+        return roadmaps.framework_view(row, await roadmaps.items_of(s, roadmap_id))
+
+
+def parse_framework(data: dict[str, Any]) -> FrameworkDraft:
+    """A framework from a client (status and unknown fields ignored) or :class:`Invalid`."""
+    try:
+        draft = FrameworkDraft.model_validate(data)
+    except ValidationError as error:
+        raise Invalid(
+            "the framework is malformed",
+            [
+                {"path": ".".join(str(p) for p in e["loc"]) or "(root)", "message": e["msg"]}
+                for e in error.errors()
+            ],
+        ) from None
+    problems = errors_only(validate_framework(draft))
+    if problems:
+        raise Invalid(
+            "the framework breaks structure rules",
+            [{"path": p.path, "message": p.message} for p in problems],
+        )
+    return draft
+
+
+async def edit_framework(
+    rt: Runtime, roadmap_id: str, data: dict[str, Any], user_id: str | None = None
+) -> Framework:
+    """Save a person's direct edit, during review or after generation.
+
+    Only concepts whose definition changed lose their content (their items go to pending).
+    """
+    draft = parse_framework(data)
+    async with rt.db.transaction() as s:
+        row = await visible_roadmap(s, roadmap_id, user_id)
+        active = await active_tasks_for_roadmap(s, roadmap_id)
+        reviewing = [t for t in active if t.status == TaskStatus.human_review_pending.value]
+        if len(reviewing) != len(active):
+            raise Conflict(
+                "the roadmap is being generated; edit it in review or after it finishes",
+                active[0].task_id,
+            )
+        request = LearnerRequest.model_validate(row.request)
+        framework = Framework.from_draft(draft, roadmap_id, request.hours_per_week)
+        await roadmaps.save_framework(s, row, framework)
+        for task in reviewing:
+            task.validation_issues = [
+                {"path": i.path, "message": i.message, "severity": i.severity}
+                for i in validate_framework(framework)
+            ]
+            await records.add_review_round(
+                s, task.task_id, roadmap_id, ReviewDecision.edit, framework.definition_json()
+            )
+        return roadmaps.framework_view(row, await roadmaps.items_of(s, roadmap_id))
+
+
+async def retry_item(
+    rt: Runtime,
+    roadmap_id: str,
+    concept_id: str,
+    content_type: ContentType,
+    user_id: str | None = None,
+) -> ItemRetryResult:
+    """Regenerate one item as a new version: it is ``generating`` before this returns."""
+    async with rt.db.transaction() as s:
+        row = await visible_roadmap(s, roadmap_id, user_id)
+        items = {(i.concept_id, i.content_type): i for i in await roadmaps.items_of(s, roadmap_id)}
+        item = items.get((concept_id, content_type.value))
+        if item is None:
+            raise RoadmapNotFound(f"{roadmap_id}/{concept_id}")
+        for active in await active_tasks_for_roadmap(s, roadmap_id):
+            if active.task_id == item.task_id or (
+                active.concept_id == concept_id and active.content_type == content_type.value
+            ):
+                raise Conflict(
+                    f"the {content_type.value} of {concept_id} is already being generated",
+                    active.task_id,
+                )
+        task = await create_task(
+            s,
+            TaskType(f"retry_{content_type.value}"),
+            row.request,
+            user_id=row.user_id,
+            roadmap_id=roadmap_id,
+            concept_id=concept_id,
+            content_type=content_type.value,
+            scope=[[concept_id, content_type.value]],
+            step=Step.content_generation,
+            status=TaskStatus.processing,
+        )
+        if item.status == ItemStatus.completed.value:
+            item.generation += 1
+        item.status = ItemStatus.generating.value
+        item.error = None
+        item.task_id = task.task_id
+        concept = Framework.model_validate(row.framework).concept(concept_id)
+        await append_event(
+            s,
+            task.task_id,
+            EventType.concept_start,
+            f"Regenerating the {content_type.value}",
+            step=Step.content_generation.value,
+            status=task.status,
+            roadmap_id=roadmap_id,
+            concept_id=concept_id,
+            concept_name=concept.name if concept else None,
+            content_type=content_type.value,
+        )
+    await rt.dispatcher.submit_task(task.task_id)
+    return ItemRetryResult(
+        success=True,
+        task_id=task.task_id,
+        concept_id=concept_id,
+        content_type=content_type.value,
+        message=f"Regenerating the {content_type.value} of {concept_id}",
+    )
+
+
+async def status_check(rt: Runtime, roadmap_id: str, user_id: str | None = None) -> StatusCheck:
+    async with rt.db.read() as s:
+        await visible_roadmap(s, roadmap_id, user_id)
+        active = await active_tasks_for_roadmap(s, roadmap_id)
+        live = {t.task_id for t in active}
+        stale = [
+            StaleItem(
+                concept_id=i.concept_id,
+                content_type=i.content_type,
+                status=i.status,
+                task_id=i.task_id,
+            )
+            for i in await roadmaps.items_of(s, roadmap_id)
+            if i.status in (ItemStatus.pending.value, ItemStatus.generating.value)
+            and i.task_id not in live
+        ]
+        return StatusCheck(
+            has_active_task=bool(active),
+            active_tasks=[await task_view(s, t) for t in active],
+            stale_items=stale,
+        )
+
+
+async def bundle(rt: Runtime, roadmap_id: str, user_id: str | None = None) -> RoadmapBundle:
+    """The roadmap and every concept's latest content, for export."""
+    async with rt.db.read() as s:
+        row = await visible_roadmap(s, roadmap_id, user_id)
+        framework = roadmaps.framework_view(row, await roadmaps.items_of(s, roadmap_id))
+        latest = {t: await contents.latest_contents(s, t.value, roadmap_id) for t in ContentType}
+        intent = await records.latest_intent(s, roadmap_id=roadmap_id)
+    return RoadmapBundle(
+        framework=framework,
+        intent=intent,
+        tutorials={
+            cid: Tutorial.model_validate(r.body) for cid, r in latest[ContentType.tutorial].items()
+        },
+        resources={
+            cid: ResourceList.model_validate(r.body)
+            for cid, r in latest[ContentType.resources].items()
+        },
+        quizzes={cid: Quiz.model_validate(r.body) for cid, r in latest[ContentType.quiz].items()},
+        offline=any(r.offline for rows in latest.values() for r in rows.values()),
+    )

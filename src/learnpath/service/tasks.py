@@ -1,0 +1,303 @@
+"""Task lifecycle: submit, read, cancel, retry, review."""
+
+from __future__ import annotations
+
+from collections import Counter
+
+from sqlalchemy import select
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from learnpath.agents.validator import validate_framework
+from learnpath.domain.events import EventType
+from learnpath.domain.request import LearnerRequest
+from learnpath.domain.roadmap import Framework, ItemStatus
+from learnpath.domain.tasks import (
+    CONTENT_STEPS,
+    RecoveryType,
+    ReviewDecision,
+    Step,
+    TaskStatus,
+    TaskType,
+)
+from learnpath.engine import records
+from learnpath.engine.errors import Conflict, Invalid
+from learnpath.engine.runtime import Runtime
+from learnpath.events.log import append_event
+from learnpath.service.views import FailedItem, RetryResult, TaskList, TaskProgress, TaskView
+from learnpath.store import roadmaps
+from learnpath.store.tables import ItemRow, TaskRow
+from learnpath.store.tasks import TaskNotFound, create_task, get_task, list_tasks
+
+
+async def submit_roadmap(
+    rt: Runtime, request: LearnerRequest, *, user_id: str | None = None, auto_approve: bool = False
+) -> TaskView:
+    """Create a roadmap creation task and queue it."""
+    async with rt.db.transaction() as s:
+        task = await create_task(
+            s,
+            TaskType.creation,
+            request.model_dump(mode="json"),
+            user_id=user_id,
+            auto_approve=auto_approve,
+        )
+        view = await task_view(s, task)
+    await rt.dispatcher.submit_task(task.task_id)
+    return view
+
+
+async def visible_task(
+    s: AsyncSession, task_id: str, user_id: str | None, *, lock: bool = False
+) -> TaskRow:
+    """The task if ``user_id`` may see it (None: single-user mode sees all); else not found."""
+    task = await get_task(s, task_id, lock=lock)
+    if user_id is not None and task.user_id != user_id:
+        raise TaskNotFound(task_id)
+    return task
+
+
+async def task_view(s: AsyncSession, task: TaskRow) -> TaskView:
+    counts: Counter[str] = Counter()
+    if task.roadmap_id is not None:
+        rows = await s.execute(
+            select(ItemRow.status).where(
+                ItemRow.roadmap_id == task.roadmap_id, ItemRow.task_id == task.task_id
+            )
+        )
+        counts = Counter(status for (status,) in rows.all())
+    total = sum(counts.values())
+    done = counts[ItemStatus.completed.value]
+    failed = counts[ItemStatus.failed.value]
+    return TaskView(
+        task_id=task.task_id,
+        user_id=task.user_id,
+        task_type=task.task_type,
+        status=task.status,
+        current_step=task.current_step,
+        roadmap_id=task.roadmap_id,
+        concept_id=task.concept_id,
+        content_type=task.content_type,
+        progress=TaskProgress(
+            completed=done,
+            failed=failed,
+            total=total,
+            percentage=round(100 * (done + failed) / total, 1) if total else 0.0,
+        ),
+        error_message=task.error_message,
+        failed_items=[FailedItem.model_validate(i) for i in task.failed_items],
+        validation_issues=task.validation_issues,
+        summary=task.summary,
+        recovery_type=task.recovery_type,
+        last_event_seq=task.last_seq,
+        created_at=task.created_at,
+        updated_at=task.updated_at,
+    )
+
+
+async def get_task_view(rt: Runtime, task_id: str, user_id: str | None = None) -> TaskView:
+    async with rt.db.read() as s:
+        return await task_view(s, await visible_task(s, task_id, user_id))
+
+
+async def list_task_views(
+    rt: Runtime,
+    *,
+    user_id: str | None = None,
+    task_type: TaskType | None = None,
+    status: TaskStatus | None = None,
+    limit: int = 50,
+    offset: int = 0,
+) -> TaskList:
+    async with rt.db.read() as s:
+        rows, total, counts = await list_tasks(
+            s, user_id=user_id, task_type=task_type, status=status, limit=limit, offset=offset
+        )
+        return TaskList(
+            tasks=[await task_view(s, row) for row in rows], total=total, status_counts=counts
+        )
+
+
+async def cancel(rt: Runtime, task_id: str, user_id: str | None = None) -> TaskView:
+    """Stop a pending, processing or parked task; no LLM call starts for it afterwards."""
+    async with rt.db.transaction() as s:
+        task = await visible_task(s, task_id, user_id, lock=True)
+        if not TaskStatus(task.status).is_active:
+            raise Conflict(
+                f"task {task_id} is {task.status}; only pending, processing or "
+                "human_review_pending tasks can be cancelled",
+                task_id,
+            )
+        stopped_at = task.current_step
+        task.summary = {**task.summary, "stopped_at_step": stopped_at}
+        task.status = TaskStatus.cancelled.value
+        task.current_step = Step.cancelled.value
+        if task.roadmap_id is not None:
+            for item in await _owned(s, task):
+                if item.status == ItemStatus.generating.value:
+                    item.status = ItemStatus.pending.value
+        await append_event(
+            s,
+            task_id,
+            EventType.cancelled,
+            f"Cancelled during {stopped_at}",
+            step=stopped_at,
+            status=task.status,
+            roadmap_id=task.roadmap_id,
+        )
+        view = await task_view(s, task)
+    rt.cancel_flags.mark(task_id)
+    await rt.dispatcher.abandon(task_id)
+    return view
+
+
+async def _owned(s: AsyncSession, task: TaskRow) -> list[ItemRow]:
+    rows = await s.scalars(
+        select(ItemRow).where(
+            ItemRow.roadmap_id == task.roadmap_id, ItemRow.task_id == task.task_id
+        )
+    )
+    return list(rows.all())
+
+
+async def retry(rt: Runtime, task_id: str, user_id: str | None = None) -> RetryResult:
+    """Recover a stopped task under the same task and roadmap ids (SPEC §4 recoveries)."""
+    async with rt.db.transaction() as s:
+        task = await visible_task(s, task_id, user_id, lock=True)
+        status = TaskStatus(task.status)
+        if status.is_active:
+            raise Conflict(f"task {task_id} is already {task.status}", task_id)
+        if status == TaskStatus.completed:
+            raise Conflict(f"task {task_id} completed; nothing to retry", task_id)
+        stopped_at = Step(task.summary.get("stopped_at_step", Step.content_generation.value))
+        owned = await _owned(s, task) if task.roadmap_id else []
+        failed = [i for i in owned if i.status == ItemStatus.failed.value]
+        roadmap_exists = task.roadmap_id is not None
+        task.error_message = None
+        task.failed_items = []
+        if task.task_type == TaskType.creation.value and not roadmap_exists:
+            recovery = RecoveryType.restart_from_scratch
+            task.status, task.current_step = TaskStatus.pending.value, Step.queued.value
+            task.validation_rounds = 0
+            message = "Restarting from the intent analysis"
+        elif task.task_type == TaskType.creation.value and stopped_at not in CONTENT_STEPS:
+            recovery = RecoveryType.resume_review
+            if stopped_at == Step.human_review:
+                task.status = TaskStatus.human_review_pending.value
+            else:
+                task.status = TaskStatus.processing.value
+            task.current_step = stopped_at.value
+            message = "Resuming the review of the framework; edits and review history are kept"
+        elif failed or status == TaskStatus.partial_failure or task.task_type != "creation":
+            recovery = RecoveryType.retry_failed_items
+            for item in owned:
+                if item.status in (ItemStatus.failed.value, ItemStatus.generating.value):
+                    item.status = ItemStatus.pending.value
+                    item.error = None
+            open_count = sum(1 for i in owned if i.status == ItemStatus.pending.value)
+            task.status = TaskStatus.processing.value
+            task.current_step = Step.content_generation_queued.value
+            message = f"Retrying {open_count} unfinished item(s); completed items are kept"
+        else:
+            recovery = RecoveryType.restart_content_generation
+            task.status = TaskStatus.processing.value
+            task.current_step = Step.content_generation_queued.value
+            row = await roadmaps.get_roadmap(s, task.roadmap_id or "", include_deleted=True)
+            concepts = sum(1 for _ in Framework.model_validate(row.framework).concepts())
+            message = (
+                f"Restarting content generation for {concepts} concepts; completed items are kept"
+            )
+        task.recovery_type = recovery.value
+        task.attempt += 1
+        await append_event(
+            s,
+            task_id,
+            EventType.task_recovering,
+            message,
+            step=task.current_step,
+            status=task.status,
+            roadmap_id=task.roadmap_id,
+            data={"recovery_type": recovery.value},
+        )
+        if recovery == RecoveryType.restart_content_generation:
+            await append_event(
+                s,
+                task_id,
+                EventType.progress,
+                message,
+                step=task.current_step,
+                status=task.status,
+                roadmap_id=task.roadmap_id,
+                data={
+                    "roadmap_id": task.roadmap_id,
+                    "total_concepts": concepts,
+                    "recovery_type": recovery.value,
+                },
+            )
+        if task.status == TaskStatus.human_review_pending.value:
+            await append_event(
+                s,
+                task_id,
+                EventType.human_review_required,
+                "The roadmap framework is waiting for review again",
+                step=Step.human_review.value,
+                status=task.status,
+                roadmap_id=task.roadmap_id,
+            )
+        result = RetryResult(
+            recovery_type=recovery, task_id=task_id, roadmap_id=task.roadmap_id, message=message
+        )
+        parked = task.status == TaskStatus.human_review_pending.value
+    rt.cancel_flags.forget(task_id)
+    if not parked:
+        await rt.dispatcher.submit_task(task_id)
+    return result
+
+
+async def review(
+    rt: Runtime,
+    task_id: str,
+    approved: bool,
+    feedback: str | None = None,
+    user_id: str | None = None,
+) -> TaskView:
+    """Approve the framework, or reject it with feedback for the editor agent."""
+    feedback = (feedback or "").strip() or None
+    if not approved and feedback is None:
+        raise Invalid(
+            "rejecting needs feedback", [{"path": "feedback", "message": "required to reject"}]
+        )
+    async with rt.db.transaction() as s:
+        task = await visible_task(s, task_id, user_id, lock=True)
+        if task.status != TaskStatus.human_review_pending.value:
+            raise Conflict(f"task {task_id} is {task.status}, not waiting for review", task_id)
+        assert task.roadmap_id is not None
+        row = await roadmaps.get_roadmap(s, task.roadmap_id, include_deleted=True)
+        framework = Framework.model_validate(row.framework)
+        issues = [
+            {"path": i.path, "message": i.message, "severity": i.severity}
+            for i in validate_framework(framework)
+        ]
+        decision = ReviewDecision.approve if approved else ReviewDecision.reject
+        await records.add_review_round(
+            s, task_id, task.roadmap_id, decision, row.framework, feedback=feedback, issues=issues
+        )
+        task.status = TaskStatus.processing.value
+        if approved:
+            task.current_step = Step.content_generation_queued.value
+            message = "Framework approved; generating the study material"
+        else:
+            task.current_step = Step.review_edit.value
+            message = "Changes requested; the editor is revising the framework"
+        await append_event(
+            s,
+            task_id,
+            EventType.progress,
+            message,
+            step=task.current_step,
+            status=task.status,
+            roadmap_id=task.roadmap_id,
+            data={"decision": decision.value, "feedback": feedback},
+        )
+        view = await task_view(s, task)
+    await rt.dispatcher.submit_task(task_id)
+    return view

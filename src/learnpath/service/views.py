@@ -1,0 +1,78 @@
+"""Read models returned by the service layer (and, later, by the HTTP API)."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any
+
+from pydantic import BaseModel
+
+from learnpath.domain.tasks import RecoveryType, Step, TaskStatus, TaskType
+
+
+class TaskProgress(BaseModel):
+    completed: int
+    failed: int
+    total: int
+    percentage: float
+
+
+class FailedItem(BaseModel):
+    concept_id: str
+    content_type: str
+    error: str | None = None
+
+
+class TaskView(BaseModel):
+    task_id: str
+    user_id: str | None
+    task_type: TaskType
+    status: TaskStatus
+    current_step: Step
+    roadmap_id: str | None
+    concept_id: str | None
+    content_type: str | None
+    progress: TaskProgress
+    error_message: str | None
+    failed_items: list[FailedItem]
+    validation_issues: list[dict[str, Any]]
+    summary: dict[str, Any]
+    recovery_type: RecoveryType | None
+    last_event_seq: int
+    """The seq of the task's newest event: follow its events after this to see what comes."""
+    created_at: datetime
+    updated_at: datetime
+
+
+class TaskList(BaseModel):
+    tasks: list[TaskView]
+    total: int
+    status_counts: dict[str, int]
+
+
+class RetryResult(BaseModel):
+    recovery_type: RecoveryType
+    task_id: str
+    roadmap_id: str | None
+    message: str
+
+
+class ItemRetryResult(BaseModel):
+    success: bool
+    task_id: str
+    concept_id: str
+    content_type: str
+    message: str
+
+
+class StaleItem(BaseModel):
+    concept_id: str
+    content_type: str
+    status: str
+    task_id: str | None
+
+
+class StatusCheck(BaseModel):
+    has_active_task: bool
+    active_tasks: list[TaskView]
+    stale_items: list[StaleItem]

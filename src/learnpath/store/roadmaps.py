@@ -1,0 +1,122 @@
+"""Roadmap rows and their per-item status rows."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from sqlalchemy import delete, select, update
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from learnpath.domain.content import ContentType
+from learnpath.domain.roadmap import Framework, ItemStatus
+from learnpath.store.tables import CONTENT_TABLES, ItemRow, RoadmapRow
+
+
+class RoadmapNotFound(LookupError):
+    def __init__(self, roadmap_id: str) -> None:
+        super().__init__(f"roadmap {roadmap_id} not found")
+        self.roadmap_id = roadmap_id
+
+
+async def get_roadmap(
+    session: AsyncSession, roadmap_id: str, *, include_deleted: bool = False
+) -> RoadmapRow:
+    row = await session.get(RoadmapRow, roadmap_id)
+    if row is None or (row.deleted_at is not None and not include_deleted):
+        raise RoadmapNotFound(roadmap_id)
+    return row
+
+
+async def create_roadmap(
+    session: AsyncSession, framework: Framework, request: dict[str, Any], user_id: str | None
+) -> RoadmapRow:
+    row = RoadmapRow(
+        roadmap_id=framework.roadmap_id,
+        user_id=user_id,
+        title=framework.title,
+        framework=framework.definition_json(),
+        request=request,
+        completed_concepts=[],
+    )
+    session.add(row)
+    await session.flush()
+    await sync_items(session, framework)
+    return row
+
+
+async def save_framework(session: AsyncSession, row: RoadmapRow, framework: Framework) -> set[str]:
+    """Store a new framework; returns the concept ids whose content must be (re)generated."""
+    row.framework = framework.definition_json()
+    row.title = framework.title
+    return await sync_items(session, framework)
+
+
+async def sync_items(session: AsyncSession, framework: Framework) -> set[str]:
+    """Make the item rows match the framework: only changed or new concepts go to pending."""
+    roadmap_id = framework.roadmap_id
+    existing = {
+        (item.concept_id, item.content_type): item for item in await items_of(session, roadmap_id)
+    }
+    wanted: set[tuple[str, str]] = set()
+    changed: set[str] = set()
+    for concept in framework.concepts():
+        fingerprint = concept.fingerprint()
+        for content_type in ContentType:
+            key = (concept.concept_id, content_type.value)
+            wanted.add(key)
+            item = existing.get(key)
+            if item is None:
+                session.add(
+                    ItemRow(
+                        roadmap_id=roadmap_id,
+                        concept_id=concept.concept_id,
+                        content_type=content_type.value,
+                        status=ItemStatus.pending.value,
+                        fingerprint=fingerprint,
+                        generation=1,
+                    )
+                )
+                changed.add(concept.concept_id)
+            elif item.fingerprint != fingerprint:
+                item.fingerprint = fingerprint
+                item.status = ItemStatus.pending.value
+                item.version = None
+                item.error = None
+                changed.add(concept.concept_id)
+                table = CONTENT_TABLES[content_type.value]
+                await session.execute(
+                    update(table)
+                    .where(table.roadmap_id == roadmap_id, table.concept_id == concept.concept_id)
+                    .values(is_latest=False)
+                )
+    for key, item in existing.items():
+        if key not in wanted:
+            await session.execute(
+                delete(ItemRow).where(
+                    ItemRow.roadmap_id == roadmap_id,
+                    ItemRow.concept_id == item.concept_id,
+                    ItemRow.content_type == item.content_type,
+                )
+            )
+    await session.flush()
+    return changed
+
+
+async def items_of(session: AsyncSession, roadmap_id: str) -> list[ItemRow]:
+    rows = await session.scalars(select(ItemRow).where(ItemRow.roadmap_id == roadmap_id))
+    return list(rows.all())
+
+
+def framework_view(row: RoadmapRow, items: list[ItemRow]) -> Framework:
+    """The stored framework with every concept's item status, version and error filled in."""
+    framework = Framework.model_validate(row.framework)
+    by_key = {(i.concept_id, i.content_type): i for i in items}
+    for concept in framework.concepts():
+        for content_type in ContentType:
+            item = by_key.get((concept.concept_id, content_type.value))
+            if item is None:
+                continue
+            setattr(concept, f"{content_type.value}_status", ItemStatus(item.status))
+            setattr(concept, f"{content_type.value}_version", item.version)
+            setattr(concept, f"{content_type.value}_error", item.error)
+    return framework

@@ -1,0 +1,31 @@
+"""Helpers for driving the engine in tests."""
+
+from __future__ import annotations
+
+import asyncio
+
+from learnpath.dispatch.inline import InlineDispatcher
+from learnpath.domain.tasks import TaskStatus
+from learnpath.engine.runtime import Runtime
+from learnpath.service.tasks import get_task_view
+from learnpath.service.views import TaskView
+
+
+async def settle(rt: Runtime, task_id: str, limit_s: float = 60) -> TaskView:
+    """Wait until the task stops running (ends, or parks for review)."""
+    assert isinstance(rt.dispatcher, InlineDispatcher)
+    async with asyncio.timeout(limit_s):
+        await rt.dispatcher.idle()
+    return await get_task_view(rt, task_id)
+
+
+async def wait_for(
+    rt: Runtime, task_id: str, *statuses: TaskStatus, step: str | None = None, limit_s: float = 30
+) -> TaskView:
+    """Poll until the task reaches one of ``statuses`` (and ``step`` if given)."""
+    async with asyncio.timeout(limit_s):
+        while True:
+            view = await get_task_view(rt, task_id)
+            if view.status in statuses and (step is None or view.current_step == step):
+                return view
+            await asyncio.sleep(0.02)
