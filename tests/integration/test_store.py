@@ -101,7 +101,7 @@ async def test_content_versions_and_idempotency(rt: Runtime) -> None:
         one = await contents.save_content(s, "quiz", "rm_test", "a", "fp:1", {"n": 1}, None, True)
         again = await contents.save_content(s, "quiz", "rm_test", "a", "fp:1", {"n": 9}, None, True)
         two = await contents.save_content(s, "quiz", "rm_test", "a", "fp:2", {"n": 2}, None, True)
-    assert (one.version, again.version, two.version) == (1, 1, 2)
+    assert (one, again, two) == (1, 1, 2)
     async with rt.db.read() as s:
         latest = await contents.get_content(s, "quiz", "rm_test", "a")
         first = await contents.get_content(s, "quiz", "rm_test", "a", version=1)

@@ -9,7 +9,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
-from collections import defaultdict
+from collections import defaultdict, deque
 from collections.abc import Coroutine
 from datetime import timedelta
 from typing import Any
@@ -18,7 +18,9 @@ from sqlalchemy import select, update
 
 from learnpath.dispatch.base import ItemKey
 from learnpath.domain.tasks import TaskStatus
+from learnpath.engine.content import StartedItem, run_item, start_items
 from learnpath.engine.records import now
+from learnpath.engine.runner import advance
 from learnpath.engine.runtime import Runtime
 from learnpath.store.tables import TaskRow
 
@@ -30,23 +32,24 @@ WATCH_INTERVAL_S = 1.0
 class InlineDispatcher:
     def __init__(self, rt: Runtime) -> None:
         self.rt = rt
-        self._item_slots = asyncio.Semaphore(rt.settings.item_concurrency)
+        self._free_slots = rt.settings.item_concurrency
+        self._waiting: deque[tuple[str, ItemKey]] = deque()
+        self._admitting = False
         self._running: dict[str, set[asyncio.Task[None]]] = defaultdict(set)
         self._watcher: asyncio.Task[None] | None = None
         self._last_renewal = 0.0
 
     async def submit_task(self, task_id: str) -> None:
-        from learnpath.engine.runner import advance
-
         await self._lease(task_id)
         self._spawn(task_id, advance(self.rt, task_id))
 
     async def submit_items(self, task_id: str, items: list[ItemKey]) -> None:
         await self._lease(task_id)
-        for key in items:
-            self._spawn(task_id, self._item(task_id, key))
+        self._waiting.extend((task_id, key) for key in items)
+        await self._admit()
 
     async def abandon(self, task_id: str) -> None:
+        self._waiting = deque(w for w in self._waiting if w[0] != task_id)
         for job in list(self._running.get(task_id, ())):
             job.cancel()
 
@@ -66,11 +69,44 @@ class InlineDispatcher:
                 return_exceptions=True,
             )
 
-    async def _item(self, task_id: str, key: ItemKey) -> None:
-        from learnpath.engine.content import generate_item
+    async def _admit(self) -> None:
+        """Start waiting items while worker slots are free, a task's batch in one transaction.
 
-        async with self._item_slots:
-            await generate_item(self.rt, task_id, key)
+        Starting the first wave of a fan-out together keeps its model calls from trickling
+        out one database round trip apart.
+        """
+        if self._admitting:
+            return
+        self._admitting = True
+        try:
+            while self._waiting and self._free_slots > 0:
+                task_id = self._waiting[0][0]
+                batch: list[ItemKey] = []
+                while (
+                    self._waiting
+                    and self._waiting[0][0] == task_id
+                    and (len(batch) < self._free_slots)
+                ):
+                    batch.append(self._waiting.popleft()[1])
+                self._free_slots -= len(batch)
+                try:
+                    started = await start_items(self.rt, task_id, batch)
+                except Exception:
+                    log.exception("task %s: could not start %d items", task_id, len(batch))
+                    started = []
+                self._free_slots += len(batch) - len(started)
+                for item in started:
+                    self._spawn(task_id, self._run(item))
+        finally:
+            self._admitting = False
+
+    async def _run(self, item: StartedItem) -> None:
+        try:
+            await run_item(self.rt, item)
+        finally:
+            self._free_slots += 1
+            if self._waiting:
+                self._spawn(item.task_id, self._admit())
 
     def _spawn(self, task_id: str, work: Coroutine[Any, Any, None]) -> None:
         job = asyncio.create_task(self._guard(task_id, work))

@@ -40,9 +40,10 @@ class CancelFlags:
         now = time.monotonic()
         if now - self._checked.get(task_id, float("-inf")) < RECHECK_S:
             return False
+        # Set before the read, so that a burst of calls for one task makes a single query.
+        self._checked[task_id] = now
         async with self.db.read() as session:
             status = await session.scalar(select(TaskRow.status).where(TaskRow.task_id == task_id))
-        self._checked[task_id] = now
         if status == TaskStatus.cancelled.value:
             self._cancelled.add(task_id)
             return True

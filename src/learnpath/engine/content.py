@@ -6,10 +6,12 @@ that dies after the content commit and is redelivered cannot add a second versio
 
 from __future__ import annotations
 
+import functools
 from collections import Counter, OrderedDict
-from datetime import datetime
+from dataclasses import dataclass
+from typing import Any
 
-from sqlalchemy import func, select
+from sqlalchemy import ColumnElement, func, select, tuple_, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from learnpath.agents.catalog import CONTENT_AGENTS
@@ -23,28 +25,21 @@ from learnpath.domain.tasks import Step, TaskStatus
 from learnpath.engine import records
 from learnpath.engine.runtime import Runtime
 from learnpath.engine.steps import cancel_check, locked, move_to
-from learnpath.events.log import append_event, progress_of
+from learnpath.events.log import (
+    add_event,
+    append_event,
+    new_event,
+    next_seq,
+    progress_of,
+    store_events,
+)
 from learnpath.llm.errors import CancelledByRequest, LLMError
+from learnpath.llm.types import LLMCall
 from learnpath.store import contents, roadmaps
-from learnpath.store.roadmaps import RoadmapNotFound
-from learnpath.store.tables import ItemRow, RoadmapRow, TaskRow
+from learnpath.store.tables import ItemRow, TaskRow
 from learnpath.store.tasks import get_task
 
 OPEN_STATUSES = (ItemStatus.pending.value, ItemStatus.generating.value)
-
-
-async def get_item(session: AsyncSession, roadmap_id: str, key: ItemKey) -> ItemRow | None:
-    return (
-        await session.execute(
-            select(ItemRow)
-            .where(
-                ItemRow.roadmap_id == roadmap_id,
-                ItemRow.concept_id == key.concept_id,
-                ItemRow.content_type == key.content_type,
-            )
-            .with_for_update()
-        )
-    ).scalar_one_or_none()
 
 
 async def owned_items(session: AsyncSession, task: TaskRow) -> list[ItemRow]:
@@ -64,11 +59,11 @@ async def open_items(session: AsyncSession, task: TaskRow) -> list[ItemKey]:
     ]
 
 
-async def item_counts(session: AsyncSession, task: TaskRow) -> Counter[str]:
+async def item_counts(session: AsyncSession, roadmap_id: str, task_id: str) -> Counter[str]:
     """How many of the task's items are in each status."""
     rows = await session.execute(
         select(ItemRow.status, func.count())
-        .where(ItemRow.roadmap_id == task.roadmap_id, ItemRow.task_id == task.task_id)
+        .where(ItemRow.roadmap_id == roadmap_id, ItemRow.task_id == task_id)
         .group_by(ItemRow.status)
     )
     return Counter({status: count for status, count in rows.all()})
@@ -79,27 +74,32 @@ def progress_from(counts: Counter[str]) -> EventProgress:
     return progress_of(finished, sum(counts.values()))
 
 
-_parsed: OrderedDict[tuple[str, datetime], Framework] = OrderedDict()
+@dataclass(frozen=True)
+class _RunContext:
+    request: LearnerRequest
+    framework: Framework
 
 
-async def current_framework(session: AsyncSession, roadmap_id: str) -> Framework:
-    """The roadmap's framework, parsed once per saved version (items of one task share it).
+_contexts: OrderedDict[tuple[str, int], _RunContext] = OrderedDict()
 
-    Callers must not modify the result.
+
+async def _run_context(s: AsyncSession, task_id: str, attempt: int, roadmap_id: str) -> _RunContext:
+    """The request and framework a task's items are generated from, read once per attempt.
+
+    The framework cannot change while its task generates (edits are refused then) and every
+    retry starts a new attempt, so (task, attempt) identifies them.
     """
-    updated_at = await session.scalar(
-        select(RoadmapRow.updated_at).where(RoadmapRow.roadmap_id == roadmap_id)
-    )
-    if updated_at is None:
-        raise RoadmapNotFound(roadmap_id)
-    key = (roadmap_id, updated_at)
-    framework = _parsed.get(key)
-    if framework is None:
-        row = await roadmaps.get_roadmap(session, roadmap_id, include_deleted=True)
-        framework = _parsed[key] = Framework.model_validate(row.framework)
-        while len(_parsed) > 32:
-            _parsed.popitem(last=False)
-    return framework
+    key = (task_id, attempt)
+    context = _contexts.get(key)
+    if context is None:
+        request = await s.scalar(select(TaskRow.request).where(TaskRow.task_id == task_id))
+        roadmap = await roadmaps.get_roadmap(s, roadmap_id, include_deleted=True)
+        context = _contexts[key] = _RunContext(
+            LearnerRequest.model_validate(request), Framework.model_validate(roadmap.framework)
+        )
+        while len(_contexts) > 64:
+            _contexts.popitem(last=False)
+    return context
 
 
 def _locate(framework: Framework, concept_id: str) -> tuple[str, str, Concept] | None:
@@ -153,104 +153,152 @@ async def queue_content(rt: Runtime, task: TaskRow) -> None:
             task,
             Step.content_generation,
             f"Generating {len(claimed)} items for {concepts} concepts",
-            progress=progress_from(await item_counts(s, task)),
+            progress=progress_from(await item_counts(s, task.roadmap_id, task.task_id)),
             data={"total_items": len(claimed), "total_concepts": concepts},
         )
 
 
-async def generate_item(rt: Runtime, task_id: str, key: ItemKey) -> None:
-    """Generate one item for a task; safe to run twice or after a crash.
+GENERATING = (
+    TaskRow.status == TaskStatus.processing.value,
+    TaskRow.current_step == Step.content_generation.value,
+)
 
-    The transaction that settles the item also moves the task to ``finalizing`` when it was
-    the last open one, so exactly one worker finalises.
-    """
-    content_type = ContentType(key.content_type)
-    async with rt.db.transaction() as s:
-        # The row lock orders this against a concurrent cancel (PostgreSQL): once the cancel
-        # commits, no item of the task can turn ``generating`` again.
-        task = await get_task(s, task_id, lock=True)
-        if not _generating(task) or task.roadmap_id is None:
-            return
-        item = await get_item(s, task.roadmap_id, key)
-        if item is None or item.task_id != task_id or item.status not in OPEN_STATUSES:
-            return
-        framework = await current_framework(s, task.roadmap_id)
-        located = _locate(framework, key.concept_id)
-        if located is not None:
-            stage_name, module_name, concept = located
-            item.status = ItemStatus.generating.value
-            item.error = None
-            await append_event(
-                s,
-                task_id,
-                EventType.concept_start,
-                f"Writing the {content_type.value} for '{concept.name}'",
-                step=Step.content_generation.value,
-                roadmap_id=task.roadmap_id,
-                concept_id=concept.concept_id,
-                concept_name=concept.name,
-                content_type=content_type.value,
-            )
-    if located is None:
-        gone = Concept(concept_id=key.concept_id, name=key.concept_id, estimated_hours=0)
-        await _record_failure(rt, task_id, key, gone, "the concept is no longer in the roadmap", [])
-        return
-    prerequisites = [p.name for p in framework.concepts() if p.concept_id in concept.prerequisites]
-    data = ContentInput(
-        request=LearnerRequest.model_validate(task.request),
-        roadmap_title=framework.title,
-        stage_name=stage_name,
-        module_name=module_name,
-        concept=Concept.model_validate(concept.model_dump(include=_DEFINITION)),
-        prerequisite_names=prerequisites,
+
+class _ItemGone(Exception):
+    """The item was settled or taken over meanwhile: roll the transaction back."""
+
+
+def _this_item(roadmap_id: str, key: ItemKey, task_id: str) -> tuple[ColumnElement[bool], ...]:
+    return (
+        ItemRow.roadmap_id == roadmap_id,
+        ItemRow.concept_id == key.concept_id,
+        ItemRow.content_type == key.content_type,
+        ItemRow.task_id == task_id,
     )
-    agent = CONTENT_AGENTS[content_type]
+
+
+@dataclass(frozen=True)
+class StartedItem:
+    """An item this worker marked ``generating``, with what its agent needs."""
+
+    task_id: str
+    roadmap_id: str
+    key: ItemKey
+    context: _RunContext
+    stage_name: str
+    module_name: str
+    concept: Concept
+
+
+async def generate_item(rt: Runtime, task_id: str, key: ItemKey) -> None:
+    """Generate one item for a task; safe to run twice or after a crash."""
+    for item in await start_items(rt, task_id, [key]):
+        await run_item(rt, item)
+
+
+async def start_items(rt: Runtime, task_id: str, keys: list[ItemKey]) -> list[StartedItem]:
+    """Mark open items ``generating`` (with their ``concept_start`` events) in one transaction.
+
+    Items are the hot path of a roadmap, so this is a handful of Core statements whatever the
+    batch size. The task row is locked first, as a cancel does, so once a cancel commits no
+    item of the task can turn ``generating`` again; items already settled or owned by another
+    task are skipped.
+    """
+    async with rt.db.transaction() as s:
+        task = (
+            await s.execute(
+                select(TaskRow.last_seq, TaskRow.attempt, TaskRow.roadmap_id)
+                .where(TaskRow.task_id == task_id, *GENERATING)
+                .with_for_update()
+            )
+        ).first()
+        if task is None or task.roadmap_id is None:
+            return []
+        roadmap_id: str = task.roadmap_id
+        context = await _run_context(s, task_id, task.attempt, roadmap_id)
+        located = {k: _locate(context.framework, k.concept_id) for k in keys}
+        present = [k for k, where in located.items() if where is not None]
+        rows = (
+            await s.execute(
+                update(ItemRow)
+                .where(
+                    ItemRow.roadmap_id == roadmap_id,
+                    ItemRow.task_id == task_id,
+                    ItemRow.status.in_(OPEN_STATUSES),
+                    tuple_(ItemRow.concept_id, ItemRow.content_type).in_(
+                        [(k.concept_id, k.content_type) for k in present]
+                    ),
+                )
+                .values(status=ItemStatus.generating.value, error=None, updated_at=records.now())
+                .returning(ItemRow.concept_id, ItemRow.content_type)
+            )
+            if present
+            else None
+        )
+        claimed = {ItemKey(r.concept_id, r.content_type) for r in rows or ()}
+        started = []
+        for key in present:
+            if key not in claimed:
+                continue
+            stage_name, module_name, concept = located[key]  # type: ignore[misc]
+            started.append(
+                StartedItem(task_id, roadmap_id, key, context, stage_name, module_name, concept)
+            )
+        if started:
+            await s.execute(
+                update(TaskRow)
+                .where(TaskRow.task_id == task_id)
+                .values(last_seq=TaskRow.last_seq + len(started))
+            )
+        await store_events(
+            s,
+            [
+                new_event(
+                    seq,
+                    task_id,
+                    EventType.concept_start,
+                    f"Writing the {item.key.content_type} for '{item.concept.name}'",
+                    step=Step.content_generation.value,
+                    roadmap_id=roadmap_id,
+                    concept_id=item.concept.concept_id,
+                    concept_name=item.concept.name,
+                    content_type=item.key.content_type,
+                )
+                for seq, item in enumerate(started, start=task.last_seq + 1)
+            ],
+        )
+    for key, where in located.items():
+        if where is None:
+            await _settle(rt, task_id, roadmap_id, key, key.concept_id, [], error=_GONE)
+    return started
+
+
+async def run_item(rt: Runtime, item: StartedItem) -> None:
+    """Call the item's agent and store the outcome."""
+    concept, framework = item.concept, item.context.framework
+    data = ContentInput(
+        request=item.context.request,
+        roadmap_title=framework.title,
+        stage_name=item.stage_name,
+        module_name=item.module_name,
+        concept=Concept.model_validate(concept.model_dump(include=_DEFINITION)),
+        prerequisite_names=[
+            p.name for p in framework.concepts() if p.concept_id in concept.prerequisites
+        ],
+    )
+    agent = CONTENT_AGENTS[ContentType(item.key.content_type)]
+    settle = functools.partial(_settle, rt, item.task_id, item.roadmap_id, item.key, concept.name)
     try:
-        generation = await agent.run(rt.llm, data, cancel_check(rt, task_id))
+        generation = await agent.run(rt.llm, data, cancel_check(rt, item.task_id))
     except CancelledByRequest:
         return
     except LLMError as error:
-        await _record_failure(rt, task_id, key, concept, str(error), error.calls)
+        await settle(error.calls, error=str(error))
         return
-    async with rt.db.transaction() as s:
-        task = await get_task(s, task_id, lock=True)
-        item = await get_item(s, task.roadmap_id or "", key)
-        if not _generating(task) or item is None or item.task_id != task_id:
-            return
-        if item.status != ItemStatus.generating.value:
-            return
-        row = await contents.save_content(
-            s,
-            content_type.value,
-            item.roadmap_id,
-            item.concept_id,
-            f"{item.fingerprint}:{item.generation}",
-            generation.value.model_dump(mode="json"),
-            task_id,
-            offline=rt.llm.provider.name == "offline",
-        )
-        item.status = ItemStatus.completed.value
-        item.version = row.version
-        records.record_calls(s, task_id, generation.calls)
-        counts = await item_counts(s, task)
-        await append_event(
-            s,
-            task_id,
-            EventType.concept_complete,
-            f"{content_type.value.capitalize()} ready for '{concept.name}' (version {row.version})",
-            step=Step.content_generation.value,
-            roadmap_id=task.roadmap_id,
-            concept_id=concept.concept_id,
-            concept_name=concept.name,
-            content_type=content_type.value,
-            progress=progress_from(counts),
-            data={"version": row.version},
-        )
-        finished = await _finish_if_done(s, task, counts)
-    if finished:
-        await finalize(rt, task_id)
+    await settle(generation.calls, body=generation.value.model_dump(mode="json"))
 
 
+_GONE = "the concept is no longer in the roadmap"
 _DEFINITION = {
     "concept_id",
     "name",
@@ -262,6 +310,84 @@ _DEFINITION = {
 }
 
 
+async def _settle(
+    rt: Runtime,
+    task_id: str,
+    roadmap_id: str,
+    key: ItemKey,
+    concept_name: str,
+    calls: list[object] | list[LLMCall],
+    *,
+    body: dict[str, Any] | None = None,
+    error: str | None = None,
+) -> None:
+    """Store the item's outcome (content, or the failure reason) with its event; finalise the
+    task when this was its last open item."""
+    kind = key.content_type
+    try:
+        async with rt.db.transaction() as s:
+            await records.record_calls(s, task_id, calls)
+            seq = await next_seq(s, task_id, *GENERATING)
+            if seq is None:
+                return
+            item = (
+                await s.execute(
+                    select(ItemRow.fingerprint, ItemRow.generation)
+                    .where(*_this_item(roadmap_id, key, task_id), ItemRow.status.in_(OPEN_STATUSES))
+                    .with_for_update()
+                )
+            ).first()
+            if item is None:
+                raise _ItemGone
+            if body is not None:
+                version = await contents.save_content(
+                    s,
+                    kind,
+                    roadmap_id,
+                    key.concept_id,
+                    f"{item.fingerprint}:{item.generation}",
+                    body,
+                    task_id,
+                    offline=rt.llm.provider.name == "offline",
+                )
+                values: dict[str, Any] = {"status": ItemStatus.completed.value, "version": version}
+                event_type = EventType.concept_complete
+                message = f"{kind.capitalize()} ready for '{concept_name}' (version {version})"
+                extra: dict[str, Any] = {"data": {"version": version}}
+            else:
+                values = {"status": ItemStatus.failed.value, "error": error}
+                event_type = EventType.concept_failed
+                message = f"The {kind} for '{concept_name}' failed: {error}"
+                extra = {"error": error}
+            await s.execute(
+                update(ItemRow)
+                .where(*_this_item(roadmap_id, key, task_id))
+                .values(**values, updated_at=records.now())
+            )
+            counts = await item_counts(s, roadmap_id, task_id)
+            await add_event(
+                s,
+                seq,
+                task_id,
+                event_type,
+                message,
+                step=Step.content_generation.value,
+                roadmap_id=roadmap_id,
+                concept_id=key.concept_id,
+                concept_name=concept_name,
+                content_type=kind,
+                progress=progress_from(counts),
+                **extra,
+            )
+            finished = await _finish_if_done(s, task_id, roadmap_id, counts)
+    except _ItemGone:
+        async with rt.db.transaction() as s:
+            await records.record_calls(s, task_id, calls)
+        return
+    if finished:
+        await finalize(rt, task_id)
+
+
 def _generating(task: TaskRow) -> bool:
     return (
         task.status == TaskStatus.processing.value
@@ -269,50 +395,37 @@ def _generating(task: TaskRow) -> bool:
     )
 
 
-async def _record_failure(
-    rt: Runtime, task_id: str, key: ItemKey, concept: Concept, reason: str, calls: list[object]
-) -> None:
-    async with rt.db.transaction() as s:
-        task = await get_task(s, task_id, lock=True)
-        item = await get_item(s, task.roadmap_id or "", key)
-        records.record_calls(s, task_id, calls)
-        if not _generating(task) or item is None or item.task_id != task_id:
-            return
-        item.status = ItemStatus.failed.value
-        item.error = reason
-        counts = await item_counts(s, task)
-        await append_event(
-            s,
-            task_id,
-            EventType.concept_failed,
-            f"The {key.content_type} for '{concept.name}' failed: {reason}",
-            step=Step.content_generation.value,
-            roadmap_id=task.roadmap_id,
-            concept_id=concept.concept_id,
-            concept_name=concept.name,
-            content_type=key.content_type,
-            progress=progress_from(counts),
-            error=reason,
-        )
-        finished = await _finish_if_done(s, task, counts)
-    if finished:
-        await finalize(rt, task_id)
-
-
 async def finish_if_done(rt: Runtime, task_id: str) -> None:
     """Finalise the task if none of its items is open (a resume after the last item)."""
     async with rt.db.transaction() as s:
         task = await get_task(s, task_id, lock=True)
-        finished = _generating(task) and await _finish_if_done(s, task, await item_counts(s, task))
+        if not _generating(task) or task.roadmap_id is None:
+            return
+        counts = await item_counts(s, task.roadmap_id, task_id)
+        finished = await _finish_if_done(s, task_id, task.roadmap_id, counts)
     if finished:
         await finalize(rt, task_id)
 
 
-async def _finish_if_done(s: AsyncSession, task: TaskRow, counts: Counter[str]) -> bool:
+async def _finish_if_done(
+    s: AsyncSession, task_id: str, roadmap_id: str, counts: Counter[str]
+) -> bool:
     """Move a task with no open item to ``finalizing``; True when this call did it."""
     if any(counts[status] for status in OPEN_STATUSES):
         return False
-    await move_to(s, task, Step.finalizing, "Finalising")
+    seq = await next_seq(s, task_id, *GENERATING, current_step=Step.finalizing.value)
+    if seq is None:
+        return False
+    await add_event(
+        s,
+        seq,
+        task_id,
+        EventType.progress,
+        "Finalising",
+        step=Step.finalizing.value,
+        status=TaskStatus.processing.value,
+        roadmap_id=roadmap_id,
+    )
     return True
 
 

@@ -6,7 +6,7 @@ from collections.abc import Sequence
 from datetime import UTC, datetime
 from typing import Any
 
-from sqlalchemy import func, select, update
+from sqlalchemy import func, insert, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from learnpath.domain.intent import IntentAnalysis
@@ -15,25 +15,26 @@ from learnpath.llm.types import LLMCall
 from learnpath.store.tables import IntentAnalysisRow, LLMCallRow, ReviewRoundRow
 
 
-def record_calls(session: AsyncSession, task_id: str | None, calls: Sequence[object]) -> None:
-    for call in calls:
-        if not isinstance(call, LLMCall):
-            continue
-        session.add(
-            LLMCallRow(
-                task_id=task_id,
-                agent=call.agent,
-                provider=call.provider,
-                model=call.model,
-                ok=call.ok,
-                prompt_tokens=call.prompt_tokens,
-                completion_tokens=call.completion_tokens,
-                cost_usd=call.cost_usd,
-                latency_ms=call.latency_ms,
-                error=call.error,
-                created_at=call.created_at,
-            )
-        )
+async def record_calls(session: AsyncSession, task_id: str | None, calls: Sequence[object]) -> None:
+    rows = [
+        {
+            "task_id": task_id,
+            "agent": call.agent,
+            "provider": call.provider,
+            "model": call.model,
+            "ok": call.ok,
+            "prompt_tokens": call.prompt_tokens,
+            "completion_tokens": call.completion_tokens,
+            "cost_usd": call.cost_usd,
+            "latency_ms": call.latency_ms,
+            "error": call.error,
+            "created_at": call.created_at,
+        }
+        for call in calls
+        if isinstance(call, LLMCall)
+    ]
+    if rows:
+        await session.execute(insert(LLMCallRow), rows)
 
 
 async def usage_summary(session: AsyncSession, task_id: str) -> dict[str, Any]:

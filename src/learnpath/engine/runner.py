@@ -62,7 +62,7 @@ async def fail(rt: Runtime, task_id: str, step: Step, reason: str, calls: list[o
     """A framework step failed for good: the task fails with a reason safe to show."""
     async with rt.db.transaction() as s:
         task = await get_task(s, task_id, lock=True)
-        record_calls(s, task_id, calls)
+        await record_calls(s, task_id, calls)
         if task.status not in RUNNABLE or task.current_step != step.value:
             return
         task.status = TaskStatus.failed.value

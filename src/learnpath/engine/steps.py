@@ -96,7 +96,7 @@ async def intent_analysis(rt: Runtime, task: TaskRow) -> None:
                 analysis=generation.value.model_dump(mode="json"),
             )
         )
-        records.record_calls(s, task.task_id, generation.calls)
+        await records.record_calls(s, task.task_id, generation.calls)
         await move_to(s, task, Step.curriculum_design, "Designing the curriculum")
 
 
@@ -123,7 +123,7 @@ async def curriculum_design(rt: Runtime, task: TaskRow) -> None:
         else:
             row = await roadmaps.get_roadmap(s, roadmap_id)
             await roadmaps.save_framework(s, row, framework)
-        records.record_calls(s, task.task_id, generation.calls)
+        await records.record_calls(s, task.task_id, generation.calls)
         await records.attach_intent(s, task.task_id, roadmap_id)
         count = sum(1 for _ in framework.concepts())
         await move_to(
@@ -213,7 +213,7 @@ async def _edit(
         framework = Framework.from_draft(generation.value, task.roadmap_id, request.hours_per_week)
         row = await roadmaps.get_roadmap(s, task.roadmap_id)
         await roadmaps.save_framework(s, row, framework)
-        records.record_calls(s, task.task_id, generation.calls)
+        await records.record_calls(s, task.task_id, generation.calls)
         if step == Step.validation_edit:
             task.validation_rounds += 1
             await records.add_review_round(

@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import UTC, datetime
 from typing import Any
 
-from sqlalchemy import select, update
+from sqlalchemy import ColumnElement, insert, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from learnpath.domain.events import Event, EventProgress, EventType
@@ -18,22 +18,29 @@ def progress_of(current: int, total: int) -> EventProgress:
     return EventProgress(current=current, total=total, percentage=percentage)
 
 
-async def append_event(
-    session: AsyncSession, task_id: str, type: EventType, message: str, **fields: Any
-) -> Event:
-    """Give the event the task's next ``seq`` and store it; it is published after commit.
+async def next_seq(
+    session: AsyncSession, task_id: str, *guards: ColumnElement[bool], **changes: Any
+) -> int | None:
+    """Reserve the task's next event ``seq`` (applying ``changes`` to the task row too);
+    None, and nothing changed, when the task does not match ``guards``.
 
-    The ``UPDATE … RETURNING`` on the task row serialises appends per task on every backend.
+    The ``UPDATE … RETURNING`` row-locks the task (PostgreSQL), so appends are serialised per
+    task and a guarded append cannot interleave with a concurrent status change.
     """
-    seq = (
+    if changes:
+        changes["updated_at"] = datetime.now(UTC)
+    return (
         await session.execute(
             update(TaskRow)
-            .where(TaskRow.task_id == task_id)
-            .values(last_seq=TaskRow.last_seq + 1)
+            .where(TaskRow.task_id == task_id, *guards)
+            .values(last_seq=TaskRow.last_seq + 1, **changes)
             .returning(TaskRow.last_seq)
         )
-    ).scalar_one()
-    event = Event(
+    ).scalar_one_or_none()
+
+
+def new_event(seq: int, task_id: str, type: EventType, message: str, **fields: Any) -> Event:
+    return Event(
         seq=seq,
         type=type,
         task_id=task_id,
@@ -41,16 +48,45 @@ async def append_event(
         message=message,
         **fields,
     )
-    session.add(
-        EventRow(
-            task_id=task_id,
-            seq=seq,
-            type=type.value,
-            payload=event.model_dump(mode="json", exclude_none=True),
-        )
+
+
+async def store_events(session: AsyncSession, events: list[Event]) -> None:
+    """Store events under their reserved ``seq``s; they are published after commit."""
+    if not events:
+        return
+    await session.execute(
+        insert(EventRow),
+        [
+            {
+                "task_id": e.task_id,
+                "seq": e.seq,
+                "type": e.type.value,
+                "payload": e.model_dump(mode="json", exclude_none=True),
+                "created_at": e.timestamp,
+            }
+            for e in events
+        ],
     )
-    session.info.setdefault(PENDING_EVENTS, []).append(event)
+    session.info.setdefault(PENDING_EVENTS, []).extend(events)
+
+
+async def add_event(
+    session: AsyncSession, seq: int, task_id: str, type: EventType, message: str, **fields: Any
+) -> Event:
+    """Store one event under a reserved ``seq``."""
+    event = new_event(seq, task_id, type, message, **fields)
+    await store_events(session, [event])
     return event
+
+
+async def append_event(
+    session: AsyncSession, task_id: str, type: EventType, message: str, **fields: Any
+) -> Event:
+    """Append an event with the task's next ``seq``."""
+    seq = await next_seq(session, task_id)
+    if seq is None:
+        raise LookupError(f"task {task_id} not found")
+    return await add_event(session, seq, task_id, type, message, **fields)
 
 
 async def events_after(session: AsyncSession, task_id: str, after_seq: int = 0) -> list[Event]:

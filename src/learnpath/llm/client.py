@@ -143,9 +143,10 @@ class LLMClient:
     async def _complete_once(
         self, request: LLMRequest, calls: list[LLMCall], should_cancel: CancelCheck | None
     ) -> LLMResponse:
-        if should_cancel is not None and await should_cancel():
-            raise CancelledByRequest()
         async with self._slots:
+            # Checked once a slot is ours: waiting for one may take long.
+            if should_cancel is not None and await should_cancel():
+                raise CancelledByRequest()
             started = time.perf_counter()
             try:
                 response = await self.provider.complete(request)

@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
+from datetime import UTC, datetime
 from typing import Any, cast
 
-from sqlalchemy import func, select, update
+from sqlalchemy import case, func, insert, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from learnpath.store.tables import CONTENT_TABLES, QuizRow, ResourceListRow, TutorialRow
@@ -21,30 +22,38 @@ async def save_content(
     body: dict[str, Any],
     task_id: str | None,
     offline: bool,
-) -> ContentRow:
-    """Store a new latest version, unless this key was already written: then return that one."""
+) -> int:
+    """Store a new latest version and return its number; when this key was already written,
+    return that version instead (a redelivered item writes nothing twice)."""
     table = CONTENT_TABLES[content_type]
     same = table.roadmap_id == roadmap_id, table.concept_id == concept_id
-    existing = (
-        await session.execute(select(table).where(*same, table.idempotency_key == idempotency_key))
-    ).scalar_one_or_none()
+    latest, existing = (
+        await session.execute(
+            select(
+                func.max(table.version),
+                func.max(case((table.idempotency_key == idempotency_key, table.version))),
+            ).where(*same)
+        )
+    ).one()
     if existing is not None:
-        return cast(ContentRow, existing)
-    latest = (await session.execute(select(func.max(table.version)).where(*same))).scalar()
-    await session.execute(update(table).where(*same).values(is_latest=False))
-    row = table(
-        roadmap_id=roadmap_id,
-        concept_id=concept_id,
-        version=(latest or 0) + 1,
-        is_latest=True,
-        idempotency_key=idempotency_key,
-        task_id=task_id,
-        body=body,
-        offline=offline,
+        return int(existing)
+    if latest is not None:
+        await session.execute(update(table).where(*same).values(is_latest=False))
+    version = (latest or 0) + 1
+    await session.execute(
+        insert(table).values(
+            roadmap_id=roadmap_id,
+            concept_id=concept_id,
+            version=version,
+            is_latest=True,
+            idempotency_key=idempotency_key,
+            task_id=task_id,
+            body=body,
+            offline=offline,
+            created_at=datetime.now(UTC),
+        )
     )
-    session.add(row)
-    await session.flush()
-    return row
+    return version
 
 
 async def get_content(

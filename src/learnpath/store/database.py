@@ -27,13 +27,15 @@ class Database:
     so a subscriber never sees an event the database does not hold.
     """
 
-    def __init__(self, url: str, pool_size: int = 10, schema: str | None = None) -> None:
+    def __init__(self, url: str, pool_size: int = 5, schema: str | None = None) -> None:
         self.url = make_url(url)
         self.is_sqlite = self.url.get_backend_name() == "sqlite"
         if self.is_sqlite:
             if self.url.database and self.url.database != ":memory:":
                 Path(self.url.database).parent.mkdir(parents=True, exist_ok=True)
-            self.engine = create_async_engine(self.url, pool_size=pool_size, max_overflow=2 * pool_size)
+            self.engine = create_async_engine(
+                self.url, pool_size=pool_size, max_overflow=2 * pool_size
+            )
             event.listen(self.engine.sync_engine, "connect", _sqlite_pragmas)
         else:
             connect_args = {"server_settings": {"search_path": schema}} if schema else {}
