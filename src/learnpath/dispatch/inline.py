@@ -36,6 +36,7 @@ class InlineDispatcher:
         self._waiting: deque[tuple[str, ItemKey]] = deque()
         self._admitting = False
         self._running: dict[str, set[asyncio.Task[None]]] = defaultdict(set)
+        self._admissions: set[asyncio.Task[None]] = set()
         self._watcher: asyncio.Task[None] | None = None
         self._last_renewal = 0.0
 
@@ -46,7 +47,7 @@ class InlineDispatcher:
     async def submit_items(self, task_id: str, items: list[ItemKey]) -> None:
         await self._lease(task_id)
         self._waiting.extend((task_id, key) for key in items)
-        await self._admit()
+        self._schedule_admission()
 
     async def abandon(self, task_id: str) -> None:
         self._waiting = deque(w for w in self._waiting if w[0] != task_id)
@@ -55,6 +56,7 @@ class InlineDispatcher:
 
     async def close(self) -> None:
         jobs = [job for jobs in self._running.values() for job in jobs]
+        jobs.extend(self._admissions)
         if self._watcher is not None:
             jobs.append(self._watcher)
         for job in jobs:
@@ -63,9 +65,10 @@ class InlineDispatcher:
 
     async def idle(self) -> None:
         """Wait until no work of this dispatcher is running (tests and the CLI use it)."""
-        while any(self._running.values()):
+        while any(self._running.values()) or self._admissions:
             await asyncio.gather(
                 *(job for jobs in list(self._running.values()) for job in jobs),
+                *self._admissions,
                 return_exceptions=True,
             )
 
@@ -106,7 +109,14 @@ class InlineDispatcher:
         finally:
             self._free_slots += 1
             if self._waiting:
-                self._spawn(item.task_id, self._admit())
+                self._schedule_admission()
+
+    def _schedule_admission(self) -> None:
+        """Admit waiting items in a job of its own: cancelling one task's work must not
+        interrupt the start of another task's items."""
+        admission = asyncio.create_task(self._admit())
+        self._admissions.add(admission)
+        admission.add_done_callback(self._admissions.discard)
 
     def _spawn(self, task_id: str, work: Coroutine[Any, Any, None]) -> None:
         job = asyncio.create_task(self._guard(task_id, work))
