@@ -56,8 +56,7 @@ async def measure(args: argparse.Namespace, home: Path) -> dict[str, float | int
     framework_calls = sum(1 for a in agents if a in FRAMEWORK_AGENTS)
     content_calls = len(agents) - framework_calls
     ideal = (
-        framework_calls * args.latency
-        + math.ceil(content_calls / args.concurrency) * args.latency
+        framework_calls * args.latency + math.ceil(content_calls / args.concurrency) * args.latency
     )
     return {
         "concepts": final.progress.total // 3,

@@ -120,7 +120,7 @@ def test_review_in_a_script_reject_then_approve(env_for: EnvFor) -> None:
     )
     assert parked["status"] == "human_review_pending"
     task_id = parked["task_id"]
-    done = learnpath(env, "review", task_id, "--reject", check=1)
+    done = learnpath(env, "review", task_id, "--reject", check=2)
     assert "feedback" in done.stderr
     again = as_json(
         learnpath(

@@ -146,6 +146,7 @@ async def queue_content(rt: Runtime, task: TaskRow) -> None:
     async with rt.db.transaction() as s:
         task = await locked(s, task.task_id, Step.content_generation_queued)
         task.status = TaskStatus.processing.value
+        assert task.roadmap_id is not None, "content needs a framework"
         claimed = await claim_items(s, task)
         concepts = len({k.concept_id for k in claimed})
         await move_to(
