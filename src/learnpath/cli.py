@@ -34,6 +34,10 @@ from learnpath.store.tasks import TaskNotFound
 app = typer.Typer(help="Personalised learning roadmaps, generated as durable tasks.")
 db_app = typer.Typer(help="Database schema.")
 app.add_typer(db_app, name="db")
+users_app = typer.Typer(help="Accounts for server mode.")
+app.add_typer(users_app, name="users")
+
+LOOPBACK = {"127.0.0.1", "::1", "localhost"}
 
 out = Console()
 err = Console(stderr=True)
@@ -326,6 +330,60 @@ def export(
     else:
         out_path.write_text(render.to_html(bundle))
     out.print(f"wrote {out_path}")
+
+
+@app.command()
+def serve(
+    host: Annotated[str, typer.Option(help="Address to bind")] = "127.0.0.1",
+    port: Annotated[int, typer.Option(min=1, max=65535)] = 8000,
+    local: Annotated[
+        bool, typer.Option("--local", help="Loopback-only single-user mode: no login")
+    ] = False,
+    log_level: Annotated[str, typer.Option(help="uvicorn log level")] = "info",
+) -> None:
+    """Serve the HTTP API (and event streams) with uvicorn; runs the tasks in-process."""
+    import logging
+
+    import uvicorn
+
+    from learnpath.api.app import create_app
+    from learnpath.api.logging import JSONFormatter
+
+    config = settings()
+    if local and host not in LOOPBACK:
+        fail(f"--local runs without login, so it only binds a loopback address, not {host}")
+    if not local and (problem := config.secret_key_problem()):
+        fail(
+            f"{problem}. Set a random key (e.g. `export LEARNPATH_SECRET_KEY=$(python3 -c "
+            "'import secrets; print(secrets.token_urlsafe(48))')`), or run `learnpath serve "
+            "--local` for a single-user server on this machine."
+        )
+    handler = logging.StreamHandler()
+    handler.setFormatter(JSONFormatter())
+    logging.basicConfig(level=log_level.upper(), handlers=[handler], force=True)
+    mode = "local single-user mode, no login" if local else "server mode, login required"
+    err.print(f"learnpath serving on http://{host}:{port}/ ({mode}); API docs at /docs")
+    uvicorn.run(
+        create_app(config, local=local),
+        host=host,
+        port=port,
+        log_level=log_level,
+        access_log=False,
+        log_config=None,
+    )
+
+
+@users_app.command("create")
+def users_create(
+    email: Annotated[str, typer.Option(help="Login email")],
+    password: Annotated[str, typer.Option(prompt=True, hide_input=True, confirmation_prompt=True)],
+    admin: Annotated[bool, typer.Option("--admin", help="May see every user's tasks")] = False,
+) -> None:
+    """Create an account (the first admin too: there is no default password)."""
+    from learnpath.service.users import create_user
+
+    user = run(lambda rt: create_user(rt, email, password, admin))
+    out.print(f"created {'admin ' if admin else ''}user {user.email} ({user.user_id})")
 
 
 @db_app.command("upgrade")

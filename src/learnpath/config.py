@@ -11,6 +11,9 @@ from pydantic_settings import BaseSettings, SettingsConfigDict
 
 from learnpath.domain.content import ContentType
 
+WEAK_SECRETS = frozenset(
+    {"secret", "changeme", "change-me", "change_me", "default", "password", "learnpath"}
+)
 AGENTS = ("intent", "curriculum", "editor", "tutorial", "resources", "quiz")
 
 
@@ -43,6 +46,11 @@ class Settings(BaseSettings):
     offline_latency_s: float = Field(default=0.0, ge=0)
     offline_failure_rate: float = Field(default=0.0, ge=0, le=1)
     offline_fail_content: str = ""
+
+    secret_key: SecretStr | None = Field(
+        default=None, description="signs login tokens; server mode refuses to start without it"
+    )
+    token_ttl_s: int = Field(default=12 * 3600, ge=60)
 
     worker_concurrency: int | None = Field(default=None, ge=1, le=512)
     lease_s: float = Field(default=30.0, gt=0)
@@ -78,6 +86,17 @@ class Settings(BaseSettings):
         """Items a process works on at once: more than the LLM limit, so that bookkeeping of
         one item overlaps the model calls of others and no LLM slot waits on the database."""
         return self.worker_concurrency or 2 * self.llm_concurrency
+
+    def secret_key_problem(self) -> str | None:
+        """Why the secret key cannot protect a server, or None when it can."""
+        if self.secret_key is None:
+            return "LEARNPATH_SECRET_KEY is not set"
+        key = self.secret_key.get_secret_value()
+        if key.lower() in WEAK_SECRETS or len(set(key)) < 8:
+            return "LEARNPATH_SECRET_KEY is a default or trivial value"
+        if len(key) < 32:
+            return "LEARNPATH_SECRET_KEY must be at least 32 characters"
+        return None
 
     def model_for(self, agent: str) -> str:
         return self.llm_models.get(agent, self.llm_model)

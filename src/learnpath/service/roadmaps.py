@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from pydantic import ValidationError
+from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from learnpath.agents.validator import errors_only, validate_framework
@@ -19,10 +20,18 @@ from learnpath.engine.errors import Conflict, Invalid
 from learnpath.engine.runtime import Runtime
 from learnpath.events.log import append_event
 from learnpath.service.tasks import task_view
-from learnpath.service.views import ItemRetryResult, StaleItem, StatusCheck
+from learnpath.service.views import (
+    ActiveTask,
+    ItemRetryResult,
+    RoadmapProgress,
+    RoadmapSummary,
+    StaleItem,
+    StatusCheck,
+    TaskView,
+)
 from learnpath.store import contents, roadmaps
 from learnpath.store.roadmaps import RoadmapNotFound
-from learnpath.store.tables import RoadmapRow
+from learnpath.store.tables import ItemRow, RoadmapRow
 from learnpath.store.tasks import active_tasks_for_roadmap, create_task
 
 
@@ -198,3 +207,153 @@ async def bundle(rt: Runtime, roadmap_id: str, user_id: str | None = None) -> Ro
         quizzes={cid: Quiz.model_validate(r.body) for cid, r in latest[ContentType.quiz].items()},
         offline=any(r.offline for rows in latest.values() for r in rows.values()),
     )
+
+
+def progress_of_roadmap(row: RoadmapRow, items: list[ItemRow]) -> RoadmapProgress:
+    framework = Framework.model_validate(row.framework)
+    concept_ids = {c.concept_id for c in framework.concepts()}
+    marked = len(concept_ids & set(row.completed_concepts))
+    return RoadmapProgress(
+        items_completed=sum(i.status == ItemStatus.completed.value for i in items),
+        items_failed=sum(i.status == ItemStatus.failed.value for i in items),
+        items_total=len(items),
+        concepts_completed=marked,
+        concepts_total=len(concept_ids),
+        percentage=round(100 * marked / len(concept_ids), 1) if concept_ids else 0.0,
+    )
+
+
+async def list_roadmaps(
+    rt: Runtime, user_id: str | None = None, include_deleted: bool = False
+) -> list[RoadmapSummary]:
+    async with rt.db.read() as s:
+        query = select(RoadmapRow).order_by(RoadmapRow.created_at.desc())
+        if user_id is not None:
+            query = query.where(RoadmapRow.user_id == user_id)
+        if not include_deleted:
+            query = query.where(RoadmapRow.deleted_at.is_(None))
+        rows = (await s.scalars(query)).all()
+        items: dict[str, list[ItemRow]] = {r.roadmap_id: [] for r in rows}
+        if rows:
+            for item in await s.scalars(select(ItemRow).where(ItemRow.roadmap_id.in_(list(items)))):
+                items[item.roadmap_id].append(item)
+    return [
+        RoadmapSummary(
+            roadmap_id=r.roadmap_id,
+            title=r.title,
+            created_at=r.created_at,
+            updated_at=r.updated_at,
+            deleted_at=r.deleted_at,
+            progress=progress_of_roadmap(r, items[r.roadmap_id]),
+        )
+        for r in rows
+    ]
+
+
+async def roadmap_detail(
+    rt: Runtime, roadmap_id: str, user_id: str | None = None
+) -> tuple[Framework, RoadmapRow, RoadmapProgress]:
+    async with rt.db.read() as s:
+        row = await visible_roadmap(s, roadmap_id, user_id)
+        items = await roadmaps.items_of(s, roadmap_id)
+    return roadmaps.framework_view(row, items), row, progress_of_roadmap(row, items)
+
+
+async def set_deleted(
+    rt: Runtime, roadmap_id: str, deleted: bool, user_id: str | None = None
+) -> RoadmapSummary:
+    """Soft delete (or restore): the roadmap leaves the listings but nothing is destroyed."""
+    async with rt.db.transaction() as s:
+        row = await visible_roadmap(s, roadmap_id, user_id, include_deleted=True)
+        if deleted and await active_tasks_for_roadmap(s, roadmap_id):
+            raise Conflict("the roadmap has an active task; cancel it first")
+        row.deleted_at = records.now() if deleted else None
+        items = await roadmaps.items_of(s, roadmap_id)
+        await s.flush()
+        return RoadmapSummary(
+            roadmap_id=row.roadmap_id,
+            title=row.title,
+            created_at=row.created_at,
+            updated_at=row.updated_at,
+            deleted_at=row.deleted_at,
+            progress=progress_of_roadmap(row, items),
+        )
+
+
+async def active_task(rt: Runtime, roadmap_id: str, user_id: str | None = None) -> ActiveTask:
+    async with rt.db.read() as s:
+        await visible_roadmap(s, roadmap_id, user_id)
+        active = await active_tasks_for_roadmap(s, roadmap_id)
+    if not active:
+        return ActiveTask(has_active_task=False)
+    newest = active[0]
+    return ActiveTask(
+        has_active_task=True,
+        task_id=newest.task_id,
+        status=TaskStatus(newest.status),
+        current_step=Step(newest.current_step),
+        task_type=TaskType(newest.task_type),
+        concept_id=newest.concept_id,
+        content_type=newest.content_type,
+    )
+
+
+async def retry_failed(
+    rt: Runtime,
+    roadmap_id: str,
+    content_types: list[ContentType] | None = None,
+    user_id: str | None = None,
+) -> TaskView:
+    """One ``retry_batch`` task over every failed or never-finished item (of these types)."""
+    wanted = {t.value for t in content_types} if content_types else {t.value for t in ContentType}
+    async with rt.db.transaction() as s:
+        row = await visible_roadmap(s, roadmap_id, user_id)
+        active = await active_tasks_for_roadmap(s, roadmap_id)
+        if active:
+            raise Conflict("the roadmap already has an active task", active[0].task_id)
+        items = [
+            i
+            for i in await roadmaps.items_of(s, roadmap_id)
+            if i.content_type in wanted and i.status != ItemStatus.completed.value
+        ]
+        if not items:
+            raise Conflict("no failed or unfinished items to retry")
+        task = await create_task(
+            s,
+            TaskType.retry_batch,
+            row.request,
+            user_id=row.user_id,
+            roadmap_id=roadmap_id,
+            scope=[[i.concept_id, i.content_type] for i in items],
+            step=Step.content_generation_queued,
+            status=TaskStatus.processing,
+        )
+        for item in items:
+            item.status = ItemStatus.pending.value
+            item.error = None
+        await append_event(
+            s,
+            task.task_id,
+            EventType.task_started,
+            f"Retrying {len(items)} item(s)",
+            step=task.current_step,
+            status=task.status,
+            roadmap_id=roadmap_id,
+            data={"total_items": len(items)},
+        )
+        view = await task_view(s, task)
+    await rt.dispatcher.submit_task(task.task_id)
+    return view
+
+
+async def mark_progress(
+    rt: Runtime, roadmap_id: str, concept_id: str, completed: bool, user_id: str | None = None
+) -> RoadmapProgress:
+    async with rt.db.transaction() as s:
+        row = await visible_roadmap(s, roadmap_id, user_id)
+        if Framework.model_validate(row.framework).concept(concept_id) is None:
+            raise RoadmapNotFound(f"{roadmap_id}/{concept_id}")
+        marked = [c for c in row.completed_concepts if c != concept_id]
+        row.completed_concepts = [*marked, concept_id] if completed else marked
+        items = await roadmaps.items_of(s, roadmap_id)
+        return progress_of_roadmap(row, items)

@@ -76,3 +76,34 @@ class StatusCheck(BaseModel):
     has_active_task: bool
     active_tasks: list[TaskView]
     stale_items: list[StaleItem]
+
+
+class RoadmapProgress(BaseModel):
+    """Generation progress (items) and learning progress (concepts marked complete)."""
+
+    items_completed: int
+    items_failed: int
+    items_total: int
+    concepts_completed: int
+    concepts_total: int
+    percentage: float
+    """Share of concepts the learner marked complete."""
+
+
+class RoadmapSummary(BaseModel):
+    roadmap_id: str
+    title: str
+    created_at: datetime
+    updated_at: datetime
+    deleted_at: datetime | None
+    progress: RoadmapProgress
+
+
+class ActiveTask(BaseModel):
+    has_active_task: bool
+    task_id: str | None = None
+    status: TaskStatus | None = None
+    current_step: Step | None = None
+    task_type: TaskType | None = None
+    concept_id: str | None = None
+    content_type: str | None = None

@@ -1,0 +1,59 @@
+"""The FastAPI application: one runtime per process, routes under ``/api/v1``."""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+
+from fastapi import APIRouter, FastAPI
+
+from learnpath import __version__
+from learnpath.api import errors
+from learnpath.api.logging import RequestLog
+from learnpath.api.metrics import Metrics
+from learnpath.api.routes import auth, content, events, health, roadmaps, tasks
+from learnpath.config import Settings
+from learnpath.domain.events import Event
+from learnpath.engine.bootstrap import embedded_runtime
+from learnpath.service.resume import resume_orphans
+
+log = logging.getLogger(__name__)
+
+
+def create_app(settings: Settings | None = None, *, local: bool = False) -> FastAPI:
+    """``local``: the loopback single-user mode, no login. Otherwise a real secret key is
+    required (checked by ``learnpath serve`` before the app is built)."""
+    settings = settings or Settings()
+    metrics = Metrics()
+
+    @asynccontextmanager
+    async def lifespan(app: FastAPI) -> AsyncIterator[None]:
+        async with embedded_runtime(settings) as runtime:
+
+            async def count(events: list[Event]) -> None:
+                metrics.events_published.inc(len(events))
+
+            runtime.db.add_event_sink(count)
+            app.state.runtime = runtime
+            resumed = await resume_orphans(runtime)
+            if resumed:
+                log.info("resumed %d task(s) left running by a previous process", len(resumed))
+            yield
+
+    app = FastAPI(
+        title="learnpath",
+        version=__version__,
+        summary="Personalised learning roadmaps generated as durable, observable tasks.",
+        lifespan=lifespan,
+    )
+    app.state.local = local
+    app.state.metrics = metrics
+    errors.install(app)
+    api = APIRouter(prefix="/api/v1")
+    for module in (tasks, roadmaps, content, events, auth):
+        api.include_router(module.router)
+    app.include_router(api)
+    app.include_router(health.router)
+    app.add_middleware(RequestLog, metrics=metrics)
+    return app

@@ -1,0 +1,86 @@
+"""Prometheus metrics: live gauges kept by the app, database figures read at scrape time."""
+
+from __future__ import annotations
+
+from prometheus_client import CollectorRegistry, Counter, Gauge, Histogram
+from sqlalchemy import func, select
+
+from learnpath.domain.tasks import TaskStatus
+from learnpath.engine.runtime import Runtime
+from learnpath.store.tables import LLMCallRow, TaskRow
+
+
+class Metrics:
+    def __init__(self) -> None:
+        self.registry = CollectorRegistry()
+        self.requests = Histogram(
+            "learnpath_http_request_duration_seconds",
+            "HTTP requests by route and status",
+            ["method", "route", "status"],
+            registry=self.registry,
+        )
+        self.sse_subscribers = Gauge(
+            "learnpath_sse_subscribers", "Open SSE event streams", registry=self.registry
+        )
+        self.events_published = Counter(
+            "learnpath_events_published_total",
+            "Task events delivered to live subscribers of this process",
+            registry=self.registry,
+        )
+        self.tasks = Gauge("learnpath_tasks", "Tasks by status", ["status"], registry=self.registry)
+        self.llm_calls = Gauge(
+            "learnpath_llm_calls",
+            "LLM calls recorded, by agent and outcome",
+            ["agent", "ok"],
+            registry=self.registry,
+        )
+        self.llm_tokens = Gauge(
+            "learnpath_llm_tokens",
+            "LLM tokens recorded, by kind",
+            ["kind"],
+            registry=self.registry,
+        )
+        self.llm_latency = Gauge(
+            "learnpath_llm_latency_seconds_avg",
+            "Mean LLM call latency, by agent",
+            ["agent"],
+            registry=self.registry,
+        )
+        self.queue_depth = Gauge(
+            "learnpath_queue_depth",
+            "Content items waiting for a worker slot in this process",
+            registry=self.registry,
+        )
+
+    async def refresh(self, rt: Runtime) -> None:
+        """Read the durable figures (shared by every process) into the gauges."""
+        async with rt.db.read() as s:
+            by_status = dict(
+                (await s.execute(select(TaskRow.status, func.count()).group_by(TaskRow.status)))
+                .tuples()
+                .all()
+            )
+            calls = (
+                await s.execute(
+                    select(
+                        LLMCallRow.agent,
+                        LLMCallRow.ok,
+                        func.count(),
+                        func.coalesce(func.sum(LLMCallRow.prompt_tokens), 0),
+                        func.coalesce(func.sum(LLMCallRow.completion_tokens), 0),
+                        func.avg(LLMCallRow.latency_ms),
+                    ).group_by(LLMCallRow.agent, LLMCallRow.ok)
+                )
+            ).all()
+        for status in TaskStatus:
+            self.tasks.labels(status.value).set(by_status.get(status.value, 0))
+        prompt = completion = 0
+        for agent, ok, count, prompt_tokens, completion_tokens, latency in calls:
+            self.llm_calls.labels(agent, str(bool(ok)).lower()).set(count)
+            prompt += int(prompt_tokens)
+            completion += int(completion_tokens)
+            if ok and latency is not None:
+                self.llm_latency.labels(agent).set(float(latency) / 1000)
+        self.llm_tokens.labels("prompt").set(prompt)
+        self.llm_tokens.labels("completion").set(completion)
+        self.queue_depth.set(getattr(rt.dispatcher, "queue_depth", 0))

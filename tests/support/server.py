@@ -1,0 +1,98 @@
+"""A real ``learnpath serve`` process on a free loopback port, for API tests."""
+
+from __future__ import annotations
+
+import os
+import secrets
+import socket
+import subprocess
+import sys
+import time
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
+from pathlib import Path
+
+import httpx
+
+LEARNPATH = str(Path(sys.executable).with_name("learnpath"))
+SECRET = "test-" + secrets.token_urlsafe(40)
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return int(sock.getsockname()[1])
+
+
+@dataclass
+class Server:
+    base_url: str
+    env: dict[str, str]
+    process: subprocess.Popen[bytes]
+
+    def cli(self, *args: str) -> subprocess.CompletedProcess[str]:
+        """Run another ``learnpath`` command against the same data directory and settings."""
+        return subprocess.run(
+            [LEARNPATH, *args],
+            env=self.env,
+            stdin=subprocess.DEVNULL,
+            capture_output=True,
+            text=True,
+            timeout=60,
+        )
+
+    def create_user(
+        self, email: str, password: str = "correct horse battery", admin: bool = False
+    ) -> str:
+        """Create an account with the CLI and log in over HTTP; returns a bearer token."""
+        args = ["users", "create", "--email", email, "--password", password]
+        done = self.cli(*args, *(["--admin"] if admin else []))
+        assert done.returncode == 0, done.stderr
+        answer = httpx.post(
+            f"{self.base_url}/api/v1/auth/token", data={"username": email, "password": password}
+        )
+        assert answer.status_code == 200, answer.text
+        return str(answer.json()["access_token"])
+
+
+def server_env(home: Path, **settings: str) -> dict[str, str]:
+    env = {k: v for k, v in os.environ.items() if not k.startswith("LEARNPATH_")}
+    env["LEARNPATH_HOME"] = str(home)
+    env["LEARNPATH_SECRET_KEY"] = SECRET
+    env.update({f"LEARNPATH_{k.upper()}": v for k, v in settings.items()})
+    return env
+
+
+@contextmanager
+def running_server(home: Path, *, local: bool = False, **settings: str) -> Iterator[Server]:
+    """Start ``learnpath serve`` with these settings; stop it (gracefully) afterwards."""
+    env = server_env(home, **settings)
+    port = free_port()
+    args = [LEARNPATH, "serve", "--port", str(port), "--log-level", "warning"]
+    log = (home / f"serve-{port}.log").open("wb") if home.exists() else subprocess.DEVNULL
+    process = subprocess.Popen(
+        [*args, *(["--local"] if local else [])], env=env, stdout=log, stderr=log
+    )
+    base_url = f"http://127.0.0.1:{port}"
+    try:
+        deadline = time.monotonic() + 30
+        while True:
+            if process.poll() is not None:
+                raise RuntimeError(f"learnpath serve exited with {process.returncode}")
+            try:
+                if httpx.get(f"{base_url}/healthz", timeout=1).status_code == 200:
+                    break
+            except httpx.TransportError:
+                pass
+            if time.monotonic() > deadline:
+                raise RuntimeError("learnpath serve did not start within 30 s")
+            time.sleep(0.1)
+        yield Server(base_url, env, process)
+    finally:
+        process.terminate()
+        try:
+            process.wait(timeout=10)
+        except subprocess.TimeoutExpired:
+            process.kill()
+            process.wait()
