@@ -25,5 +25,6 @@ async def embedded_runtime(settings: Settings | None = None) -> AsyncIterator[Ru
     try:
         yield rt
     finally:
+        await rt.poller.close()
         await rt.dispatcher.close()
         await db.dispose()

@@ -10,6 +10,7 @@ from learnpath.config import Settings
 from learnpath.dispatch.base import Dispatcher
 from learnpath.engine.cancellation import CancelFlags
 from learnpath.events.bus import MemoryBus
+from learnpath.events.poller import LogPoller
 from learnpath.llm.client import LLMClient
 from learnpath.store.database import Database
 
@@ -26,7 +27,9 @@ class Runtime:
     bus: MemoryBus
     dispatcher: Dispatcher = field(init=False)
     cancel_flags: CancelFlags = field(init=False)
+    poller: LogPoller = field(init=False)
     worker_id: str = field(default_factory=process_identity)
 
     def __post_init__(self) -> None:
         self.cancel_flags = CancelFlags(self.db)
+        self.poller = LogPoller(self.db, self.bus)
