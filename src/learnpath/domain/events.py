@@ -6,7 +6,7 @@ from datetime import datetime
 from enum import StrEnum
 from typing import Any
 
-from pydantic import BaseModel
+from pydantic import BaseModel, PrivateAttr
 
 
 class EventType(StrEnum):
@@ -59,6 +59,13 @@ class Event(BaseModel):
     progress: EventProgress | None = None
     data: dict[str, Any] | None = None
     error: str | None = None
+    _wire: str | None = PrivateAttr(default=None)
+
+    def wire(self) -> str:
+        """The event as compact JSON, serialised once however many clients receive it."""
+        if self._wire is None:
+            self._wire = self.model_dump_json(exclude_none=True)
+        return self._wire
 
     @property
     def is_terminal(self) -> bool:

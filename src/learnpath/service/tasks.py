@@ -2,9 +2,7 @@
 
 from __future__ import annotations
 
-from collections import Counter
-
-from sqlalchemy import select
+from sqlalchemy import ScalarSelect, func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from learnpath.agents.validator import validate_framework
@@ -56,18 +54,31 @@ async def visible_task(
     return task
 
 
+def _item_count(status: ItemStatus | None = None) -> ScalarSelect[int]:
+    """How many items the outer query's task owns (in ``status``), as a scalar subquery."""
+    query = select(func.count()).where(
+        ItemRow.roadmap_id == TaskRow.roadmap_id, ItemRow.task_id == TaskRow.task_id
+    )
+    if status is not None:
+        query = query.where(ItemRow.status == status.value)
+    return query.scalar_subquery()
+
+
+_COUNTS = (
+    _item_count(ItemStatus.completed),
+    _item_count(ItemStatus.failed),
+    _item_count(),
+)
+
+
 async def task_view(s: AsyncSession, task: TaskRow) -> TaskView:
-    counts: Counter[str] = Counter()
-    if task.roadmap_id is not None:
-        rows = await s.execute(
-            select(ItemRow.status).where(
-                ItemRow.roadmap_id == task.roadmap_id, ItemRow.task_id == task.task_id
-            )
-        )
-        counts = Counter(status for (status,) in rows.all())
-    total = sum(counts.values())
-    done = counts[ItemStatus.completed.value]
-    failed = counts[ItemStatus.failed.value]
+    done, failed, total = (
+        await s.execute(select(*_COUNTS).where(TaskRow.task_id == task.task_id))
+    ).one()
+    return _view(task, done, failed, total)
+
+
+def _view(task: TaskRow, done: int, failed: int, total: int) -> TaskView:
     return TaskView(
         task_id=task.task_id,
         user_id=task.user_id,
@@ -95,8 +106,13 @@ async def task_view(s: AsyncSession, task: TaskRow) -> TaskView:
 
 
 async def get_task_view(rt: Runtime, task_id: str, user_id: str | None = None) -> TaskView:
+    """One query: the task row and its item counts (this is what clients poll)."""
     async with rt.db.read() as s:
-        return await task_view(s, await visible_task(s, task_id, user_id))
+        row = (await s.execute(select(TaskRow, *_COUNTS).where(TaskRow.task_id == task_id))).first()
+    if row is None or (user_id is not None and row[0].user_id != user_id):
+        raise TaskNotFound(task_id)
+    task, done, failed, total = row
+    return _view(task, done, failed, total)
 
 
 async def list_task_views(

@@ -58,11 +58,7 @@ async def stream_events(
     metrics.sse_subscribers.inc()
     try:
         async for event in _events(rt, task_id, start):
-            yield ServerSentEvent(
-                data=event.model_dump(mode="json", exclude_none=True),
-                event=event.type.value,
-                id=str(event.seq),
-            )
+            yield ServerSentEvent(raw_data=event.wire(), event=event.type.value, id=str(event.seq))
     finally:
         metrics.sse_subscribers.dec()
 
@@ -92,9 +88,12 @@ async def websocket_events(
     start = after if after is not None else (0 if include_history else view.last_event_seq)
     send_lock = asyncio.Lock()
 
-    async def send(message: dict[str, object]) -> None:
+    async def send_text(text: str) -> None:
         async with send_lock:
-            await websocket.send_text(json.dumps(message))
+            await websocket.send_text(text)
+
+    async def send(message: dict[str, object]) -> None:
+        await send_text(json.dumps(message))
 
     async def answer() -> None:
         while True:
@@ -112,7 +111,7 @@ async def websocket_events(
 
     async def pump() -> None:
         async for event in _events(rt, task_id, start):
-            await send(event.model_dump(mode="json", exclude_none=True))
+            await send_text(event.wire())
         await websocket.close(code=1000)
 
     jobs = {asyncio.create_task(pump()), asyncio.create_task(answer())}
