@@ -3,8 +3,10 @@
     python bench/api.py [--duration 20] [--clients 64] [--rate 600] [--subscribers 500]
 
 1. Task-status reads: ``--clients`` concurrent clients send ``GET /api/v1/tasks/{id}`` for
-   ``--duration`` seconds, together at ``--rate`` requests per second (open loop: latency is
-   counted from when a request was due, so a slow server cannot hide its queueing).
+   ``--duration`` seconds, each pausing between requests so that together they offer about
+   ``--rate`` requests per second. The load comes from ``wrk`` (Debian package ``wrk``) in a
+   process of its own: a Python client cannot produce this load without becoming the
+   bottleneck it is meant to measure.
 2. Event fan-out: ``--subscribers`` SSE clients follow one running task; for every live event
    each of them receives, the latency from the event's timestamp to its arrival.
 
@@ -16,8 +18,9 @@ from __future__ import annotations
 import argparse
 import asyncio
 import json
-import multiprocessing
-import statistics
+import re
+import shutil
+import subprocess
 import sys
 import tempfile
 import time
@@ -43,43 +46,57 @@ async def wait_status(client: httpx.AsyncClient, task_id: str, *wanted: str) -> 
         await asyncio.sleep(0.1)
 
 
-async def read_load(
+WRK_SCRIPT = """
+-- Random pauses (mean {pause_ms} ms) keep the connections from firing in lockstep bursts.
+local pause_ms = {pause_ms}
+function delay()
+  return math.random(0, 2 * pause_ms)
+end
+"""
+_UNITS = {"us": 1e-3, "ms": 1.0, "s": 1000.0}
+
+
+def _ms(text: str) -> float:
+    match = re.fullmatch(r"([\d.]+)(us|ms|s)", text)
+    if match is None:
+        raise ValueError(f"unexpected wrk latency {text!r}")
+    return round(float(match.group(1)) * _UNITS[match.group(2)], 2)
+
+
+def read_load(
     base_url: str, task_id: str, clients: int, rate: float, duration: float
 ) -> dict[str, Any]:
-    latencies: list[float] = []
-    errors = 0
-    interval = clients / rate
-    limits = httpx.Limits(max_connections=clients, max_keepalive_connections=clients)
-    async with httpx.AsyncClient(base_url=base_url, limits=limits, timeout=10) as client:
-        start = time.perf_counter() + 0.5
-        end = start + duration
-
-        async def one_client(n: int) -> None:
-            nonlocal errors
-            due = start + interval * n / clients
-            while due < end:
-                delay = due - time.perf_counter()
-                if delay > 0:
-                    await asyncio.sleep(delay)
-                answer = await client.get(f"/api/v1/tasks/{task_id}")
-                latencies.append(time.perf_counter() - due)
-                errors += answer.status_code != 200
-                due += interval
-
-        await asyncio.gather(*(one_client(n) for n in range(clients)))
-        elapsed = time.perf_counter() - start
+    wrk = shutil.which("wrk")
+    if wrk is None:
+        raise SystemExit("bench/api.py needs wrk for the read load: apt-get install -y wrk")
+    with tempfile.NamedTemporaryFile("w", suffix=".lua") as script:
+        script.write(WRK_SCRIPT.format(pause_ms=round(1000 * clients / rate)))
+        script.flush()
+        done = subprocess.run(
+            [
+                wrk,
+                "-t1",
+                f"-c{clients}",
+                f"-d{round(duration)}s",
+                "--latency",
+                "-s",
+                script.name,
+                f"{base_url}/api/v1/tasks/{task_id}",
+            ],
+            capture_output=True,
+            text=True,
+            check=True,
+        )
+    report = done.stdout
+    percentiles = dict(re.findall(r"^\s+(50|99)%\s+(\S+)$", report, re.MULTILINE))
+    errors = re.search(r"Non-2xx or 3xx responses: (\d+)", report)
     return {
-        "requests": len(latencies),
-        "errors": errors,
-        "requests_per_s": round(len(latencies) / elapsed, 1),
-        "p50_ms": round(percentile(latencies, 0.50) * 1000, 2),
-        "p99_ms": round(percentile(latencies, 0.99) * 1000, 2),
-        "mean_ms": round(statistics.fmean(latencies) * 1000, 2) if latencies else 0.0,
+        "requests": int(re.search(r"(\d+) requests in", report).group(1)),  # type: ignore[union-attr]
+        "errors": int(errors.group(1)) if errors else 0,
+        "requests_per_s": float(re.search(r"Requests/sec:\s+([\d.]+)", report).group(1)),  # type: ignore[union-attr]
+        "p50_ms": _ms(percentiles["50"]),
+        "p99_ms": _ms(percentiles["99"]),
     }
-
-
-def _read_load_process(args: tuple[str, str, int, float, float], out: Any) -> None:
-    out.send(asyncio.run(read_load(*args)))
 
 
 async def fan_out(base_url: str, subscribers: int) -> dict[str, Any]:
@@ -159,15 +176,7 @@ def main() -> None:
         ) as server,
     ):
         task_id = asyncio.run(prepare(server.base_url))
-        # The load generator gets a process of its own, so its work does not slow the server's.
-        receive, send = multiprocessing.Pipe(duplex=False)
-        loader = multiprocessing.Process(
-            target=_read_load_process,
-            args=((server.base_url, task_id, args.clients, args.rate, args.duration), send),
-        )
-        loader.start()
-        reads = receive.recv()
-        loader.join()
+        reads = read_load(server.base_url, task_id, args.clients, args.rate, args.duration)
         print(f"status reads: {reads}")
         events = asyncio.run(fan_out(server.base_url, args.subscribers))
         print(f"event fan-out: {events}")
