@@ -169,6 +169,11 @@ async def status_check(rt: Runtime, roadmap_id: str, user_id: str | None = None)
         await visible_roadmap(s, roadmap_id, user_id)
         active = await active_tasks_for_roadmap(s, roadmap_id)
         live = {t.task_id for t in active}
+        # An open item no task has claimed yet is still behind a live task when one will claim
+        # it: a creation task (in review, or before its content step) takes every open item, a
+        # retry task the items of its scope.
+        everything = any(t.scope is None for t in active)
+        scoped = {(c, k) for t in active for c, k in (t.scope or [])}
         stale = [
             StaleItem(
                 concept_id=i.concept_id,
@@ -179,6 +184,8 @@ async def status_check(rt: Runtime, roadmap_id: str, user_id: str | None = None)
             for i in await roadmaps.items_of(s, roadmap_id)
             if i.status in (ItemStatus.pending.value, ItemStatus.generating.value)
             and i.task_id not in live
+            and not everything
+            and (i.concept_id, i.content_type) not in scoped
         ]
         return StatusCheck(
             has_active_task=bool(active),
