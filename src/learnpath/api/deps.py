@@ -11,6 +11,9 @@ from learnpath.engine.runtime import Runtime
 from learnpath.service.users import LOCAL, BadCredentials, Principal, principal_from_token
 
 TOKEN_COOKIE = "learnpath_token"
+MAX_INT = 2**31 - 1
+"""The largest integer a query parameter may carry into the database (32-bit INTEGER columns:
+seq, version, offset); larger values would overflow the driver's parameter."""
 oauth2 = OAuth2PasswordBearer(tokenUrl="/api/v1/auth/token", auto_error=False)
 
 

@@ -6,11 +6,14 @@ client handles request-model errors and service rule errors alike.
 
 from __future__ import annotations
 
+import re
 from typing import Any
 
 from fastapi import FastAPI, Request
-from fastapi.responses import JSONResponse
+from fastapi.exception_handlers import http_exception_handler
+from fastapi.responses import JSONResponse, Response
 from pydantic import BaseModel
+from starlette.exceptions import HTTPException
 
 from learnpath.engine.errors import Conflict, Invalid
 from learnpath.service.content import ContentNotFound
@@ -38,6 +41,34 @@ CONFLICT: dict[int | str, dict[str, Any]] = {
 }
 
 
+def json_errors(responses: dict[int | str, dict[str, Any]]) -> dict[int | str, dict[str, Any]]:
+    """The same error responses documented as ``application/json``, for a route whose own
+    response class is something else (an event stream): FastAPI would otherwise document the
+    error bodies under that route's media type, but errors are always JSON."""
+    return {
+        code: {
+            "description": spec["description"],
+            "content": {"application/json": {"schema": spec["model"].model_json_schema()}},
+        }
+        for code, spec in responses.items()
+    }
+
+
+_INDEXED = re.compile(r"^(?P<name>[^\[\]]+)\[(?P<index>\d+)\]$")
+
+
+def _loc(path: str) -> list[str | int]:
+    """A service error path as a FastAPI ``loc``: ``stages[0].modules[1].name`` →
+    ``["stages", 0, "modules", 1, "name"]``, the shape request-model errors have."""
+    loc: list[str | int] = []
+    for part in path.split("."):
+        if match := _INDEXED.match(part):
+            loc += [match["name"], int(match["index"])]
+        elif part and part != "(root)":
+            loc.append(part)
+    return loc
+
+
 def install(app: FastAPI) -> None:
     async def not_found(_: Request, error: Exception) -> JSONResponse:
         return JSONResponse({"detail": str(error)}, status_code=404)
@@ -53,13 +84,23 @@ def install(app: FastAPI) -> None:
     async def invalid(_: Request, error: Invalid) -> JSONResponse:
         detail = [
             {
-                "loc": ["body", *e["path"].split(".")],
+                "loc": ["body", *_loc(e["path"])],
                 "msg": e["message"],
                 "type": "value_error",
             }
             for e in error.errors
         ] or [{"loc": ["body"], "msg": str(error), "type": "value_error"}]
         return JSONResponse({"detail": detail}, status_code=422)
+
+    @app.exception_handler(HTTPException)
+    async def http_error(request: Request, error: HTTPException) -> Response:
+        # A JSON body that is not even text (bytes that are no Unicode encoding) fails before
+        # JSON decoding, and FastAPI answers an undocumented 400. It is malformed JSON like
+        # any other: the same 422 ``json_invalid`` FastAPI gives a body that does not parse.
+        if error.status_code == 400 and isinstance(error.__cause__, UnicodeDecodeError):
+            detail = [{"type": "json_invalid", "loc": ["body"], "msg": "JSON body is not UTF-8"}]
+            return JSONResponse({"detail": detail}, status_code=422)
+        return await http_exception_handler(request, error)
 
     @app.exception_handler(BadCredentials)
     async def unauthorised(_: Request, error: BadCredentials) -> JSONResponse:

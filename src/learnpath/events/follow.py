@@ -2,16 +2,37 @@
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator
+import asyncio
+import contextlib
+from collections.abc import AsyncGenerator, Coroutine
+from typing import Any, TypeVar
 
 from learnpath.domain.events import Event
 from learnpath.engine.runtime import Runtime
 from learnpath.events.log import events_after
 
+T = TypeVar("T")
+_detached: set[asyncio.Task[Any]] = set()
+
+
+async def uncancelled(work: Coroutine[Any, Any, T]) -> T:
+    """Await ``work``, letting it finish even when the caller is cancelled (a client hanging
+    up): a database read cancelled half-way makes SQLAlchemy terminate its connection, which
+    logs "Task was destroyed but it is pending!" and throws the pooled connection away."""
+    task = asyncio.ensure_future(work)
+    _detached.add(task)
+    task.add_done_callback(_detached.discard)
+    return await asyncio.shield(task)
+
+
+async def _backlog(rt: Runtime, task_id: str, after_seq: int) -> list[Event]:
+    async with rt.db.read() as s:
+        return await events_after(s, task_id, after_seq)
+
 
 async def follow_batches(
     rt: Runtime, task_id: str, after_seq: int = 0
-) -> AsyncIterator[list[Event]]:
+) -> AsyncGenerator[list[Event], None]:
     """Every event with ``seq > after_seq``, in order, without gaps or repeats, in batches of
     what is available at once (so a burst reaches a client in one write); never ends.
 
@@ -24,8 +45,7 @@ async def follow_batches(
     try:
         with rt.poller.watching(task_id, after_seq):
             while True:
-                async with rt.db.read() as s:
-                    backlog = await events_after(s, task_id, last)
+                backlog = await uncancelled(_backlog(rt, task_id, last))
                 if backlog:
                     last = backlog[-1].seq
                     yield backlog
@@ -49,8 +69,10 @@ async def follow_batches(
         rt.bus.unsubscribe(queue, task_id)
 
 
-async def follow(rt: Runtime, task_id: str, after_seq: int = 0) -> AsyncIterator[Event]:
-    """:func:`follow_batches`, one event at a time."""
-    async for batch in follow_batches(rt, task_id, after_seq):
-        for event in batch:
-            yield event
+async def follow(rt: Runtime, task_id: str, after_seq: int = 0) -> AsyncGenerator[Event, None]:
+    """:func:`follow_batches`, one event at a time. Closing this closes the batches at once
+    (``aclosing``), so the bus subscription does not wait for the garbage collector."""
+    async with contextlib.aclosing(follow_batches(rt, task_id, after_seq)) as batches:
+        async for batch in batches:
+            for event in batch:
+                yield event

@@ -6,7 +6,7 @@ from typing import Annotated
 
 from fastapi import APIRouter, Query
 
-from learnpath.api.deps import PrincipalDep, RuntimeDep
+from learnpath.api.deps import MAX_INT, PrincipalDep, RuntimeDep
 from learnpath.api.errors import ERROR_RESPONSES
 from learnpath.service import content
 from learnpath.service.content import QuizAnswers, QuizGrade, QuizOut, ResourcesOut, TutorialOut
@@ -16,7 +16,9 @@ router = APIRouter(
     tags=["content"],
     responses=ERROR_RESPONSES,
 )
-Version = Annotated[int | None, Query(ge=1, description="a given version; default the latest")]
+Version = Annotated[
+    int | None, Query(ge=1, le=MAX_INT, description="a given version; default the latest")
+]
 
 
 @router.get("/tutorial")

@@ -5,17 +5,18 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import json
-from collections.abc import AsyncIterator
+from collections.abc import AsyncGenerator, AsyncIterator
 from typing import Annotated
 
-from fastapi import APIRouter, Header, Query, Request, WebSocket, WebSocketDisconnect
+import anyio
+from fastapi import APIRouter, Depends, Header, Query, Request, WebSocket, WebSocketDisconnect
 from fastapi.sse import EventSourceResponse, ServerSentEvent
 
-from learnpath.api.deps import PrincipalDep, RuntimeDep, websocket_principal
-from learnpath.api.errors import ERROR_RESPONSES
+from learnpath.api.deps import MAX_INT, PrincipalDep, RuntimeDep, websocket_principal
+from learnpath.api.errors import ERROR_RESPONSES, json_errors
 from learnpath.domain.events import Event
 from learnpath.engine.runtime import Runtime
-from learnpath.events.follow import follow
+from learnpath.events.follow import follow, uncancelled
 from learnpath.service import tasks
 from learnpath.service.users import BadCredentials
 from learnpath.store.tasks import TaskNotFound
@@ -23,44 +24,90 @@ from learnpath.store.tasks import TaskNotFound
 router = APIRouter(tags=["events"], responses=ERROR_RESPONSES)
 
 
-async def _events(rt: Runtime, task_id: str, after: int) -> AsyncIterator[Event]:
-    """Replay after ``after``, then live, until a terminal event; at once when the task has
-    already ended and nothing is left to replay."""
-    view = await tasks.get_task_view(rt, task_id)
-    if view.status.is_terminal and view.last_event_seq <= after:
+def _seq(value: str | None) -> int | None:
+    """A ``Last-Event-ID`` as a seq, or None when it is not one (ASCII digits within range)."""
+    if value is None or not value.isascii() or not value.isdigit():
+        return None
+    seq = int(value)
+    return seq if seq <= MAX_INT else None
+
+
+async def _ended(rt: Runtime, task_id: str, seq: int) -> bool:
+    """Whether the task has ended with nothing logged after ``seq``."""
+    view = await uncancelled(tasks.get_task_view(rt, task_id))
+    return view.status.is_terminal and view.last_event_seq <= seq
+
+
+async def _events(rt: Runtime, task_id: str, after: int) -> AsyncGenerator[Event, None]:
+    """Replay after ``after``, then live, until the task's last terminal event; at once when
+    the task has already ended and nothing is left to replay.
+
+    A terminal event ends the stream only when nothing follows it: a task retried after
+    ``cancelled`` or ``failed`` keeps its id and log, so its stream goes on to the end of the
+    new run. (The terminal status and its event are committed together.)
+
+    ``follow`` is closed explicitly (``aclosing``), whether this ends, fails or is closed
+    itself: ``async for`` alone would leave it suspended, subscribed to the bus, until the
+    garbage collector finalises it."""
+    if await _ended(rt, task_id, after):
         return
-    async for event in follow(rt, task_id, after):
-        yield event
-        if event.is_terminal:
-            return
+    async with contextlib.aclosing(follow(rt, task_id, after)) as stream:
+        async for event in stream:
+            yield event
+            if event.is_terminal and await _ended(rt, task_id, event.seq):
+                return
+
+
+async def _sse_stream(
+    task_id: str,
+    request: Request,
+    rt: RuntimeDep,
+    who: PrincipalDep,
+    after: Annotated[
+        int | None, Query(ge=0, le=MAX_INT, description="resume after this seq")
+    ] = None,
+    last_event_id: Annotated[str | None, Header()] = None,
+) -> AsyncIterator[AsyncGenerator[Event, None]]:
+    """The events of one SSE response, opened before the response starts (so an unknown task
+    is a 404, not an empty 200 stream: the endpoint generator only runs once the response
+    has begun) and closed when the request ends, however it ends.
+
+    The closing is not left to the endpoint generator: when the client hangs up, FastAPI
+    stops iterating that generator but never closes it, so its ``finally`` — and the bus
+    subscription behind it — would wait for the garbage collector."""
+    await tasks.get_task_view(rt, task_id, who.user_id)
+    start = max(after or 0, _seq(last_event_id) or 0)
+    metrics = request.app.state.metrics
+    metrics.sse_subscribers.inc()
+    stream = _events(rt, task_id, start)
+    try:
+        yield stream
+    except* (anyio.BrokenResourceError, anyio.ClosedResourceError):
+        # FastAPI's SSE keep-alive task, caught writing to a client that hung up, fails the
+        # request teardown (fastapi discussion #15725): the response is over and nothing is
+        # lost, so no "Exception in ASGI application" traceback for every disconnect.
+        pass
+    finally:
+        await stream.aclose()
+        metrics.sse_subscribers.dec()
 
 
 @router.get(
     "/tasks/{task_id}/events",
     response_class=EventSourceResponse,
-    responses={200: {"description": "text/event-stream; `id:` is the event's seq"}},
+    responses={
+        200: {"description": "text/event-stream; `id:` is the event's seq"},
+        **json_errors(ERROR_RESPONSES),
+    },
 )
 async def stream_events(
-    task_id: str,
-    request: Request,
-    rt: RuntimeDep,
-    who: PrincipalDep,
-    after: Annotated[int | None, Query(ge=0, description="resume after this seq")] = None,
-    last_event_id: Annotated[str | None, Header()] = None,
+    events: Annotated[AsyncGenerator[Event, None], Depends(_sse_stream)],
 ) -> AsyncIterator[ServerSentEvent]:
     """Server-sent events: every event after ``Last-Event-ID`` (or ``?after=``), exactly once,
-    in order; the stream ends after the terminal event."""
-    await tasks.get_task_view(rt, task_id, who.user_id)
-    start = after or 0
-    if last_event_id and last_event_id.isdigit():
-        start = max(start, int(last_event_id))
-    metrics = request.app.state.metrics
-    metrics.sse_subscribers.inc()
-    try:
-        async for event in _events(rt, task_id, start):
-            yield ServerSentEvent(raw_data=event.wire(), event=event.type.value, id=str(event.seq))
-    finally:
-        metrics.sse_subscribers.dec()
+    in order; the stream ends after the terminal event. A ``Last-Event-ID`` that is not a seq
+    is ignored."""
+    async for event in events:
+        yield ServerSentEvent(raw_data=event.wire(), event=event.type.value, id=str(event.seq))
 
 
 @router.websocket("/ws/{task_id}")
@@ -73,8 +120,12 @@ async def websocket_events(
     """Events as JSON messages (history first unless ``include_history=false``); answers
     ``ping`` with ``{"type": "pong"}`` and ``get_status`` with ``{"type": "status", "task"}``.
     Closes 4401 without a valid token, 4404 for an unknown task, 1000 after the terminal
-    event."""
+    event.
+
+    The handshake is accepted before those checks: a close before ``accept`` is an HTTP 403
+    to the client, which would never see the 4401/4404 codes."""
     rt: Runtime = websocket.app.state.runtime
+    await websocket.accept()
     try:
         who = websocket_principal(websocket)
         view = await tasks.get_task_view(rt, task_id, who.user_id)
@@ -84,8 +135,10 @@ async def websocket_events(
     except TaskNotFound:
         await websocket.close(code=4404, reason="task not found")
         return
-    await websocket.accept()
-    start = after if after is not None else (0 if include_history else view.last_event_seq)
+    if after is not None:
+        start = min(max(after, 0), MAX_INT)
+    else:
+        start = 0 if include_history else view.last_event_seq
     send_lock = asyncio.Lock()
 
     async def send_text(text: str) -> None:
@@ -97,7 +150,10 @@ async def websocket_events(
 
     async def answer() -> None:
         while True:
-            raw = await websocket.receive_text()
+            message = await websocket.receive()
+            if message["type"] == "websocket.disconnect":
+                raise WebSocketDisconnect(message.get("code", 1000))
+            raw = message.get("text") or (message.get("bytes") or b"").decode("utf-8", "replace")
             kind = raw.strip()
             with contextlib.suppress(ValueError, AttributeError):
                 kind = str(json.loads(raw).get("type", kind))
@@ -110,8 +166,9 @@ async def websocket_events(
                 await send({"type": "error", "message": f"unknown message {kind[:40]!r}"})
 
     async def pump() -> None:
-        async for event in _events(rt, task_id, start):
-            await send_text(event.wire())
+        async with contextlib.aclosing(_events(rt, task_id, start)) as events:
+            async for event in events:
+                await send_text(event.wire())
         await websocket.close(code=1000)
 
     jobs = {asyncio.create_task(pump()), asyncio.create_task(answer())}

@@ -6,7 +6,7 @@ from typing import Annotated
 
 from fastapi import APIRouter, HTTPException, Query, status
 
-from learnpath.api.deps import PrincipalDep, RuntimeDep
+from learnpath.api.deps import MAX_INT, PrincipalDep, RuntimeDep
 from learnpath.api.errors import CONFLICT, ERROR_RESPONSES
 from learnpath.api.schemas import GenerateRequest, ReviewRequest, TaskAccepted
 from learnpath.domain.request import LearnerRequest
@@ -17,7 +17,7 @@ from learnpath.service.views import RetryResult, TaskList, TaskView
 router = APIRouter(tags=["tasks"], responses=ERROR_RESPONSES)
 
 Limit = Annotated[int, Query(ge=1, le=200)]
-Offset = Annotated[int, Query(ge=0)]
+Offset = Annotated[int, Query(ge=0, le=MAX_INT)]
 
 
 @router.post("/roadmaps/generate", status_code=status.HTTP_202_ACCEPTED)
