@@ -60,12 +60,21 @@ class Event(BaseModel):
     data: dict[str, Any] | None = None
     error: str | None = None
     _wire: str | None = PrivateAttr(default=None)
+    _sse: bytes | None = PrivateAttr(default=None)
 
     def wire(self) -> str:
         """The event as compact JSON, serialised once however many clients receive it."""
         if self._wire is None:
             self._wire = self.model_dump_json(exclude_none=True)
         return self._wire
+
+    def sse_frame(self) -> bytes:
+        """The event as one server-sent-events frame (``id:`` is the seq), encoded once."""
+        if self._sse is None:
+            self._sse = (
+                f"id: {self.seq}\nevent: {self.type.value}\ndata: {self.wire()}\n\n".encode()
+            )
+        return self._sse
 
     @property
     def is_terminal(self) -> bool:
