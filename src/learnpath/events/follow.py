@@ -12,6 +12,10 @@ from learnpath.engine.runtime import Runtime
 from learnpath.events.log import events_after
 
 T = TypeVar("T")
+COALESCE_S = 0.01
+GAP_WAIT_S = 0.5
+"""How long an event that arrived ahead of its predecessor waits for it on the bus (commits
+of one task by different coroutines may publish out of order) before the log is read."""
 _detached: set[asyncio.Task[Any]] = set()
 
 
@@ -37,8 +41,9 @@ async def follow_batches(
     what is available at once (so a burst reaches a client in one write); never ends.
 
     Live events come from the in-process bus (fed by this process's commits and by the log
-    poller for other processes'); a gap in ``seq`` means the bus got ahead of this reader, so
-    the log is read again from the last delivered event.
+    poller for other processes'). An event ahead of its predecessor is held back until the
+    predecessor arrives; if it does not come within ``GAP_WAIT_S``, the log is read again
+    from the last delivered event.
     """
     queue = rt.bus.subscribe(task_id)
     last = after_seq
@@ -49,20 +54,23 @@ async def follow_batches(
                 if backlog:
                     last = backlog[-1].seq
                     yield backlog
-                gap = False
-                while not gap:
-                    arrived = [await queue.get()]
+                early: dict[int, Event] = {}
+                while True:
+                    try:
+                        async with asyncio.timeout(GAP_WAIT_S if early else None):
+                            arrived = [await queue.get()]
+                    except TimeoutError:
+                        break  # a missing event never came through the bus: read the log
+                    # Events come in bursts (a wave of items finishing): gathering a burst
+                    # wakes a follower once for it instead of once per event.
+                    await asyncio.sleep(COALESCE_S)
                     while not queue.empty():
                         arrived.append(queue.get_nowait())
+                    early.update((e.seq, e) for e in arrived if e.seq > last)
                     batch = []
-                    for event in arrived:
-                        if event.seq <= last:
-                            continue
-                        if event.seq != last + 1:
-                            gap = True
-                            break
-                        last = event.seq
-                        batch.append(event)
+                    while last + 1 in early:
+                        last += 1
+                        batch.append(early.pop(last))
                     if batch:
                         yield batch
     finally:

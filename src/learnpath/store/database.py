@@ -59,14 +59,18 @@ class Database:
 
     @asynccontextmanager
     async def transaction(self) -> AsyncIterator[AsyncSession]:
-        """A write unit of work: commits on exit, rolls back on error, then publishes events."""
+        """A write unit of work: commits on exit, rolls back on error, then publishes events.
+
+        On SQLite the events are published before the next writer may commit, so this
+        process's subscribers receive them in commit (``seq``) order.
+        """
         async with self._write_lock or nullcontext():
             async with self.sessions() as session, session.begin():
                 yield session
             events: list[Event] = session.info.pop(PENDING_EVENTS, [])
-        for sink in self._sinks:
             if events:
-                await sink(events)
+                for sink in self._sinks:
+                    await sink(events)
 
     @asynccontextmanager
     async def read(self) -> AsyncIterator[AsyncSession]:
