@@ -22,5 +22,9 @@ class Dispatcher(Protocol):
     async def abandon(self, task_id: str) -> None:
         """Stop work for a cancelled task: drop queued work, stop running work promptly."""
 
+    @property
+    def queue_depth(self) -> int:
+        """Work items submitted to this process and not yet started."""
+
     async def close(self) -> None:
         """Stop accepting work and wait for nothing: durable state makes restart safe."""

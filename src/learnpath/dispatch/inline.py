@@ -49,6 +49,10 @@ class InlineDispatcher:
         self._waiting.extend((task_id, key) for key in items)
         self._schedule_admission()
 
+    @property
+    def queue_depth(self) -> int:
+        return len(self._waiting)
+
     async def abandon(self, task_id: str) -> None:
         self._waiting = deque(w for w in self._waiting if w[0] != task_id)
         for job in list(self._running.get(task_id, ())):

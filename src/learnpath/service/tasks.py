@@ -18,6 +18,7 @@ from learnpath.domain.tasks import (
     TaskType,
 )
 from learnpath.engine import records
+from learnpath.engine.content import owned_items
 from learnpath.engine.errors import Conflict, Invalid
 from learnpath.engine.runtime import Runtime
 from learnpath.events.log import append_event
@@ -148,7 +149,7 @@ async def cancel(rt: Runtime, task_id: str, user_id: str | None = None) -> TaskV
         task.status = TaskStatus.cancelled.value
         task.current_step = Step.cancelled.value
         if task.roadmap_id is not None:
-            for item in await _owned(s, task):
+            for item in await owned_items(s, task):
                 if item.status == ItemStatus.generating.value:
                     item.status = ItemStatus.pending.value
         await append_event(
@@ -166,15 +167,6 @@ async def cancel(rt: Runtime, task_id: str, user_id: str | None = None) -> TaskV
     return view
 
 
-async def _owned(s: AsyncSession, task: TaskRow) -> list[ItemRow]:
-    rows = await s.scalars(
-        select(ItemRow).where(
-            ItemRow.roadmap_id == task.roadmap_id, ItemRow.task_id == task.task_id
-        )
-    )
-    return list(rows.all())
-
-
 async def retry(rt: Runtime, task_id: str, user_id: str | None = None) -> RetryResult:
     """Recover a stopped task under the same task and roadmap ids (SPEC §4 recoveries)."""
     async with rt.db.transaction() as s:
@@ -185,7 +177,7 @@ async def retry(rt: Runtime, task_id: str, user_id: str | None = None) -> RetryR
         if status == TaskStatus.completed:
             raise Conflict(f"task {task_id} completed; nothing to retry", task_id)
         stopped_at = Step(task.summary.get("stopped_at_step", Step.content_generation.value))
-        owned = await _owned(s, task) if task.roadmap_id else []
+        owned = await owned_items(s, task) if task.roadmap_id else []
         failed = [i for i in owned if i.status == ItemStatus.failed.value]
         roadmap_exists = task.roadmap_id is not None
         task.error_message = None
