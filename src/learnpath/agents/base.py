@@ -35,6 +35,13 @@ class Agent(Generic[In, Out]):
     output_model: type[Out]
     postprocess: Callable[[In, Out], Out]
 
+    def warm(self) -> None:
+        """Compile the templates and the schema text now rather than on the first call."""
+        env = _templates()
+        env.get_template("system.j2")
+        env.get_template(f"{self.name}.j2")
+        schema_instruction(self.output_model)
+
     def messages(self, data: In) -> list[dict[str, str]]:
         env = _templates()
         system = env.get_template("system.j2").render(

@@ -50,3 +50,9 @@ CONTENT_AGENTS: dict[
     ContentType.resources: RESOURCES,
     ContentType.quiz: QUIZ,
 }
+
+
+def warm_up() -> None:
+    """Prepare every agent (templates, schemas) at start-up, off the first task's clock."""
+    for agent in (INTENT, CURRICULUM, EDITOR, *CONTENT_AGENTS.values()):
+        agent.warm()

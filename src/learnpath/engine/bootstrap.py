@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 
+from learnpath.agents.catalog import warm_up
 from learnpath.config import Settings
 from learnpath.dispatch.inline import InlineDispatcher
 from learnpath.engine.runtime import Runtime
@@ -22,6 +23,7 @@ async def embedded_runtime(settings: Settings | None = None) -> AsyncIterator[Ru
     db.add_event_sink(bus.publish)
     rt = Runtime(settings=settings, db=db, llm=build_client(settings), bus=bus)
     rt.dispatcher = InlineDispatcher(rt)
+    warm_up()
     try:
         yield rt
     finally:

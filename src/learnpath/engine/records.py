@@ -4,9 +4,9 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from datetime import UTC, datetime
-from typing import Any
+from typing import Any, cast
 
-from sqlalchemy import func, insert, select, update
+from sqlalchemy import Table, func, insert, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from learnpath.domain.intent import IntentAnalysis
@@ -34,7 +34,7 @@ async def record_calls(session: AsyncSession, task_id: str | None, calls: Sequen
         if isinstance(call, LLMCall)
     ]
     if rows:
-        await session.execute(insert(LLMCallRow), rows)
+        await session.execute(insert(cast(Table, LLMCallRow.__table__)), rows)
 
 
 async def usage_summary(session: AsyncSession, task_id: str) -> dict[str, Any]:

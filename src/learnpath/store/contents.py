@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import UTC, datetime
 from typing import Any, cast
 
-from sqlalchemy import case, func, insert, select, update
+from sqlalchemy import Table, case, func, insert, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from learnpath.store.tables import CONTENT_TABLES, QuizRow, ResourceListRow, TutorialRow
@@ -41,7 +41,7 @@ async def save_content(
         await session.execute(update(table).where(*same).values(is_latest=False))
     version = (latest or 0) + 1
     await session.execute(
-        insert(table).values(
+        insert(cast(Table, table.__table__)).values(
             roadmap_id=roadmap_id,
             concept_id=concept_id,
             version=version,
