@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import gc
 import logging
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
@@ -40,11 +39,6 @@ def create_app(settings: Settings | None = None, *, local: bool = False) -> Fast
             resumed = await resume_orphans(runtime)
             if resumed:
                 log.info("resumed %d task(s) left running by a previous process", len(resumed))
-            # Everything loaded so far lives as long as the process: keep it out of the
-            # collector's full passes, and collect less often, since requests allocate many
-            # short-lived objects. Measured by bench/api.py: p99 of status reads 79 → 16 ms.
-            gc.freeze()
-            gc.set_threshold(20_000, 20, 20)
             yield
 
     app = FastAPI(

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import gc
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 
@@ -24,6 +25,12 @@ async def embedded_runtime(settings: Settings | None = None) -> AsyncIterator[Ru
     rt = Runtime(settings=settings, db=db, llm=build_client(settings), bus=bus)
     rt.dispatcher = InlineDispatcher(rt)
     warm_up()
+    # Everything loaded so far lives as long as the process: keep it out of the collector's
+    # full passes, and collect less often, since tasks and requests allocate many
+    # short-lived objects. A full pass over the start-up heap stalled the first wave of
+    # content by ~60 ms (bench/pipeline.py) and request tails by tens of ms (bench/api.py).
+    gc.freeze()
+    gc.set_threshold(20_000, 20, 20)
     try:
         yield rt
     finally:

@@ -6,12 +6,12 @@ that dies after the content commit and is redelivered cannot add a second versio
 
 from __future__ import annotations
 
-import functools
 from collections import Counter, OrderedDict
+from collections.abc import Sequence
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, cast
 
-from sqlalchemy import ColumnElement, func, select, tuple_, update
+from sqlalchemy import Table, bindparam, func, select, tuple_, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from learnpath.agents.catalog import CONTENT_AGENTS
@@ -34,7 +34,6 @@ from learnpath.events.log import (
     store_events,
 )
 from learnpath.llm.errors import CancelledByRequest, LLMError
-from learnpath.llm.types import LLMCall
 from learnpath.store import contents, roadmaps
 from learnpath.store.tables import ItemRow, TaskRow
 from learnpath.store.tasks import get_task
@@ -165,19 +164,6 @@ GENERATING = (
 )
 
 
-class _ItemGone(Exception):
-    """The item was settled or taken over meanwhile: roll the transaction back."""
-
-
-def _this_item(roadmap_id: str, key: ItemKey, task_id: str) -> tuple[ColumnElement[bool], ...]:
-    return (
-        ItemRow.roadmap_id == roadmap_id,
-        ItemRow.concept_id == key.concept_id,
-        ItemRow.content_type == key.content_type,
-        ItemRow.task_id == task_id,
-    )
-
-
 @dataclass(frozen=True)
 class StartedItem:
     """An item this worker marked ``generating``, with what its agent needs."""
@@ -194,7 +180,9 @@ class StartedItem:
 async def generate_item(rt: Runtime, task_id: str, key: ItemKey) -> None:
     """Generate one item for a task; safe to run twice or after a crash."""
     for item in await start_items(rt, task_id, [key]):
-        await run_item(rt, item)
+        outcome = await run_item(rt, item)
+        if outcome is not None:
+            await settle_items(rt, [outcome])
 
 
 async def start_items(rt: Runtime, task_id: str, keys: list[ItemKey]) -> list[StartedItem]:
@@ -268,14 +256,38 @@ async def start_items(rt: Runtime, task_id: str, keys: list[ItemKey]) -> list[St
                 for seq, item in enumerate(started, start=task.last_seq + 1)
             ],
         )
-    for key, where in located.items():
-        if where is None:
-            await _settle(rt, task_id, roadmap_id, key, key.concept_id, [], error=_GONE)
+        gone = [k for k, where in located.items() if where is None]
+        if gone:
+            # Concepts removed from the framework: their items can only fail.
+            await s.execute(
+                update(ItemRow)
+                .where(
+                    ItemRow.roadmap_id == roadmap_id,
+                    ItemRow.task_id == task_id,
+                    ItemRow.status.in_(OPEN_STATUSES),
+                    tuple_(ItemRow.concept_id, ItemRow.content_type).in_(
+                        [(k.concept_id, k.content_type) for k in gone]
+                    ),
+                )
+                .values(status=ItemStatus.failed.value, error=_GONE, updated_at=records.now())
+            )
+    if gone:
+        await finish_if_done(rt, task_id)
     return started
 
 
-async def run_item(rt: Runtime, item: StartedItem) -> None:
-    """Call the item's agent and store the outcome."""
+@dataclass(frozen=True)
+class Outcome:
+    """What an item's agent produced: content, or the reason it failed."""
+
+    item: StartedItem
+    calls: Sequence[object]
+    body: dict[str, Any] | None = None
+    error: str | None = None
+
+
+async def run_item(rt: Runtime, item: StartedItem) -> Outcome | None:
+    """Call the item's agent; None when the task was cancelled meanwhile."""
     concept, framework = item.concept, item.context.framework
     data = ContentInput(
         request=item.context.request,
@@ -288,15 +300,13 @@ async def run_item(rt: Runtime, item: StartedItem) -> None:
         ],
     )
     agent = CONTENT_AGENTS[ContentType(item.key.content_type)]
-    settle = functools.partial(_settle, rt, item.task_id, item.roadmap_id, item.key, concept.name)
     try:
         generation = await agent.run(rt.llm, data, cancel_check(rt, item.task_id))
     except CancelledByRequest:
-        return
+        return None
     except LLMError as error:
-        await settle(error.calls, error=str(error))
-        return
-    await settle(generation.calls, body=generation.value.model_dump(mode="json"))
+        return Outcome(item, error.calls, error=str(error))
+    return Outcome(item, generation.calls, body=generation.value.model_dump(mode="json"))
 
 
 _GONE = "the concept is no longer in the roadmap"
@@ -311,81 +321,156 @@ _DEFINITION = {
 }
 
 
-async def _settle(
-    rt: Runtime,
-    task_id: str,
-    roadmap_id: str,
-    key: ItemKey,
-    concept_name: str,
-    calls: list[object] | list[LLMCall],
-    *,
-    body: dict[str, Any] | None = None,
-    error: str | None = None,
-) -> None:
-    """Store the item's outcome (content, or the failure reason) with its event; finalise the
-    task when this was its last open item."""
-    kind = key.content_type
-    try:
-        async with rt.db.transaction() as s:
-            await records.record_calls(s, task_id, calls)
-            seq = await next_seq(s, task_id, *GENERATING)
-            if seq is None:
-                return
-            item = (
+async def settle_items(rt: Runtime, outcomes: list[Outcome]) -> None:
+    """Store the outcomes of one task's items (content or failure, each with its event) in one
+    transaction, and finalise the task when no item of it is left open.
+
+    Items that finish together (a wave of model calls) settle together: a handful of
+    statements for the batch, where one item at a time held the writer for each.
+    Outcomes of items no longer open for the task (settled meanwhile, or taken over by a
+    cancel) are dropped; their usage is still recorded.
+    """
+    task_id, roadmap_id = outcomes[0].item.task_id, outcomes[0].item.roadmap_id
+    async with rt.db.transaction() as s:
+        await records.record_calls(s, task_id, [c for o in outcomes for c in o.calls])
+        last_seq = await s.scalar(
+            select(TaskRow.last_seq)
+            .where(TaskRow.task_id == task_id, *GENERATING)
+            .with_for_update()
+        )
+        if last_seq is None:
+            return
+        keys = [(o.item.key.concept_id, o.item.key.content_type) for o in outcomes]
+        open_items = {
+            (r.concept_id, r.content_type): r
+            for r in (
                 await s.execute(
-                    select(ItemRow.fingerprint, ItemRow.generation)
-                    .where(*_this_item(roadmap_id, key, task_id), ItemRow.status.in_(OPEN_STATUSES))
+                    select(
+                        ItemRow.concept_id,
+                        ItemRow.content_type,
+                        ItemRow.fingerprint,
+                        ItemRow.generation,
+                    )
+                    .where(
+                        ItemRow.roadmap_id == roadmap_id,
+                        ItemRow.task_id == task_id,
+                        ItemRow.status.in_(OPEN_STATUSES),
+                        tuple_(ItemRow.concept_id, ItemRow.content_type).in_(keys),
+                    )
                     .with_for_update()
                 )
-            ).first()
-            if item is None:
-                raise _ItemGone
-            if body is not None:
-                version = await contents.save_content(
-                    s,
-                    kind,
-                    roadmap_id,
-                    key.concept_id,
-                    f"{item.fingerprint}:{item.generation}",
-                    body,
-                    task_id,
-                    offline=rt.llm.provider.name == "offline",
+            ).all()
+        }
+        settled = [
+            o for o in outcomes if (o.item.key.concept_id, o.item.key.content_type) in open_items
+        ]
+        if not settled:
+            return
+        versions = await contents.save_contents(
+            s,
+            roadmap_id,
+            task_id,
+            rt.llm.provider.name == "offline",
+            [
+                (
+                    o.item.key.content_type,
+                    o.item.key.concept_id,
+                    "{0.fingerprint}:{0.generation}".format(
+                        open_items[(o.item.key.concept_id, o.item.key.content_type)]
+                    ),
+                    o.body,
                 )
-                values: dict[str, Any] = {"status": ItemStatus.completed.value, "version": version}
-                event_type = EventType.concept_complete
-                message = f"{kind.capitalize()} ready for '{concept_name}' (version {version})"
-                extra: dict[str, Any] = {"data": {"version": version}}
+                for o in settled
+                if o.body is not None
+            ],
+        )
+        now = records.now()
+        await s.execute(
+            update(cast(Table, ItemRow.__table__))
+            .where(
+                ItemRow.roadmap_id == roadmap_id,
+                ItemRow.concept_id == bindparam("b_concept"),
+                ItemRow.content_type == bindparam("b_type"),
+            )
+            .values(
+                status=bindparam("b_status"),
+                version=func.coalesce(bindparam("b_version"), ItemRow.version),
+                error=bindparam("b_error"),
+                updated_at=now,
+            ),
+            [
+                {
+                    "b_concept": o.item.key.concept_id,
+                    "b_type": o.item.key.content_type,
+                    "b_status": (
+                        ItemStatus.completed.value
+                        if o.body is not None
+                        else ItemStatus.failed.value
+                    ),
+                    "b_version": versions.get((o.item.key.content_type, o.item.key.concept_id)),
+                    "b_error": o.error,
+                }
+                for o in settled
+            ],
+        )
+        counts = await item_counts(s, roadmap_id, task_id)
+        total = sum(counts.values())
+        finished = (
+            counts[ItemStatus.completed.value] + counts[ItemStatus.failed.value] - len(settled)
+        )
+        events = []
+        seq = last_seq
+        for o in settled:
+            seq, finished = seq + 1, finished + 1
+            kind, name = o.item.key.content_type, o.item.concept.name
+            common: dict[str, Any] = {
+                "step": Step.content_generation.value,
+                "roadmap_id": roadmap_id,
+                "concept_id": o.item.key.concept_id,
+                "concept_name": name,
+                "content_type": kind,
+                "progress": progress_of(finished, total),
+            }
+            if o.body is not None:
+                version = versions[(kind, o.item.key.concept_id)]
+                message = f"{kind.capitalize()} ready for '{name}' (version {version})"
+                events.append(
+                    new_event(
+                        seq,
+                        task_id,
+                        EventType.concept_complete,
+                        message,
+                        data={"version": version},
+                        **common,
+                    )
+                )
             else:
-                values = {"status": ItemStatus.failed.value, "error": error}
-                event_type = EventType.concept_failed
-                message = f"The {kind} for '{concept_name}' failed: {error}"
-                extra = {"error": error}
-            await s.execute(
-                update(ItemRow)
-                .where(*_this_item(roadmap_id, key, task_id))
-                .values(**values, updated_at=records.now())
+                message = f"The {kind} for '{name}' failed: {o.error}"
+                events.append(
+                    new_event(
+                        seq, task_id, EventType.concept_failed, message, error=o.error, **common
+                    )
+                )
+        done = not any(counts[status] for status in OPEN_STATUSES)
+        if done:
+            seq += 1
+            events.append(
+                new_event(
+                    seq,
+                    task_id,
+                    EventType.progress,
+                    "Finalising",
+                    step=Step.finalizing.value,
+                    status=TaskStatus.processing.value,
+                    roadmap_id=roadmap_id,
+                )
             )
-            counts = await item_counts(s, roadmap_id, task_id)
-            await add_event(
-                s,
-                seq,
-                task_id,
-                event_type,
-                message,
-                step=Step.content_generation.value,
-                roadmap_id=roadmap_id,
-                concept_id=key.concept_id,
-                concept_name=concept_name,
-                content_type=kind,
-                progress=progress_from(counts),
-                **extra,
-            )
-            finished = await _finish_if_done(s, task_id, roadmap_id, counts)
-    except _ItemGone:
-        async with rt.db.transaction() as s:
-            await records.record_calls(s, task_id, calls)
-        return
-    if finished:
+        step = {"current_step": Step.finalizing.value, "updated_at": now} if done else {}
+        await s.execute(
+            update(TaskRow).where(TaskRow.task_id == task_id).values(last_seq=seq, **step)
+        )
+        await store_events(s, events)
+    if done:
         await finalize(rt, task_id)
 
 

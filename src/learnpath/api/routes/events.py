@@ -142,7 +142,12 @@ async def _sse_stream(
     responses={
         200: {
             "description": "text/event-stream; `id:` is the event's seq",
-            "content": {"text/event-stream": {"itemSchema": SSE_ITEM_SCHEMA}},
+            "content": {
+                "text/event-stream": {
+                    "schema": {"type": "array", "items": SSE_ITEM_SCHEMA},
+                    "itemSchema": SSE_ITEM_SCHEMA,
+                }
+            },
         },
         **json_errors(ERROR_RESPONSES),
     },
