@@ -11,7 +11,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any, cast
 
-from sqlalchemy import Table, bindparam, func, select, tuple_, update
+from sqlalchemy import ColumnElement, Table, bindparam, func, select, tuple_, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from learnpath.agents.catalog import CONTENT_AGENTS
@@ -164,6 +164,20 @@ GENERATING = (
 )
 
 
+def _open_items(
+    roadmap_id: str, task_id: str, keys: list[ItemKey]
+) -> tuple[ColumnElement[bool], ...]:
+    """These items, when the task owns them and they are still open."""
+    return (
+        ItemRow.roadmap_id == roadmap_id,
+        ItemRow.task_id == task_id,
+        ItemRow.status.in_(OPEN_STATUSES),
+        tuple_(ItemRow.concept_id, ItemRow.content_type).in_(
+            [(k.concept_id, k.content_type) for k in keys]
+        ),
+    )
+
+
 @dataclass(frozen=True)
 class StartedItem:
     """An item this worker marked ``generating``, with what its agent needs."""
@@ -210,14 +224,7 @@ async def start_items(rt: Runtime, task_id: str, keys: list[ItemKey]) -> list[St
         rows = (
             await s.execute(
                 update(ItemRow)
-                .where(
-                    ItemRow.roadmap_id == roadmap_id,
-                    ItemRow.task_id == task_id,
-                    ItemRow.status.in_(OPEN_STATUSES),
-                    tuple_(ItemRow.concept_id, ItemRow.content_type).in_(
-                        [(k.concept_id, k.content_type) for k in present]
-                    ),
-                )
+                .where(*_open_items(roadmap_id, task_id, present))
                 .values(status=ItemStatus.generating.value, error=None, updated_at=records.now())
                 .returning(ItemRow.concept_id, ItemRow.content_type)
             )
@@ -261,14 +268,7 @@ async def start_items(rt: Runtime, task_id: str, keys: list[ItemKey]) -> list[St
             # Concepts removed from the framework: their items can only fail.
             await s.execute(
                 update(ItemRow)
-                .where(
-                    ItemRow.roadmap_id == roadmap_id,
-                    ItemRow.task_id == task_id,
-                    ItemRow.status.in_(OPEN_STATUSES),
-                    tuple_(ItemRow.concept_id, ItemRow.content_type).in_(
-                        [(k.concept_id, k.content_type) for k in gone]
-                    ),
-                )
+                .where(*_open_items(roadmap_id, task_id, gone))
                 .values(status=ItemStatus.failed.value, error=_GONE, updated_at=records.now())
             )
     if gone:
@@ -340,7 +340,6 @@ async def settle_items(rt: Runtime, outcomes: list[Outcome]) -> None:
         )
         if last_seq is None:
             return
-        keys = [(o.item.key.concept_id, o.item.key.content_type) for o in outcomes]
         open_items = {
             (r.concept_id, r.content_type): r
             for r in (
@@ -351,12 +350,7 @@ async def settle_items(rt: Runtime, outcomes: list[Outcome]) -> None:
                         ItemRow.fingerprint,
                         ItemRow.generation,
                     )
-                    .where(
-                        ItemRow.roadmap_id == roadmap_id,
-                        ItemRow.task_id == task_id,
-                        ItemRow.status.in_(OPEN_STATUSES),
-                        tuple_(ItemRow.concept_id, ItemRow.content_type).in_(keys),
-                    )
+                    .where(*_open_items(roadmap_id, task_id, [o.item.key for o in outcomes]))
                     .with_for_update()
                 )
             ).all()
