@@ -191,14 +191,6 @@ class StartedItem:
     concept: Concept
 
 
-async def generate_item(rt: Runtime, task_id: str, key: ItemKey) -> None:
-    """Generate one item for a task; safe to run twice or after a crash."""
-    for item in await start_items(rt, task_id, [key]):
-        outcome = await run_item(rt, item)
-        if outcome is not None:
-            await settle_items(rt, [outcome])
-
-
 async def start_items(rt: Runtime, task_id: str, keys: list[ItemKey]) -> list[StartedItem]:
     """Mark open items ``generating`` (with their ``concept_start`` events) in one transaction.
 
