@@ -27,7 +27,7 @@ from learnpath.engine.runtime import Runtime
 from learnpath.engine.steps import cancel_check, locked, move_to
 from learnpath.events.log import (
     add_event,
-    append_event,
+    append_task_event,
     new_event,
     next_seq,
     progress_of,
@@ -534,14 +534,11 @@ async def finalize(rt: Runtime, task_id: str) -> None:
             message = f"Roadmap complete: {len(done)} items generated"
         task.status = status.value
         task.current_step = Step(status.value).value
-        await append_event(
+        await append_task_event(
             s,
-            task_id,
+            task,
             event_type,
             message,
-            step=task.current_step,
-            status=task.status,
-            roadmap_id=task.roadmap_id,
             progress=progress_of(len(items), len(items)),
             data={"failed_count": len(failed), "failed_items": task.failed_items},
             error=task.error_message,

@@ -22,7 +22,7 @@ from learnpath.domain.tasks import ReviewDecision, Step, TaskStatus
 from learnpath.engine import records
 from learnpath.engine.errors import Superseded
 from learnpath.engine.runtime import Runtime
-from learnpath.events.log import append_event
+from learnpath.events.log import append_event, append_task_event
 from learnpath.store import roadmaps
 from learnpath.store.tables import IntentAnalysisRow, TaskRow
 from learnpath.store.tasks import get_task, new_id
@@ -50,16 +50,7 @@ async def move_to(
     session: AsyncSession, task: TaskRow, step: Step, message: str, **fields: object
 ) -> None:
     task.current_step = step.value
-    await append_event(
-        session,
-        task.task_id,
-        EventType.progress,
-        message,
-        step=step.value,
-        status=task.status,
-        roadmap_id=task.roadmap_id,
-        **fields,
-    )
+    await append_task_event(session, task, EventType.progress, message, **fields)
 
 
 def budget_hours(request: LearnerRequest) -> float:
@@ -77,7 +68,6 @@ async def start(rt: Runtime, task: TaskRow) -> None:
             EventType.task_started,
             "Analysing the learner's goal",
             step=Step.intent_analysis.value,
-            status=task.status,
         )
         task.current_step = Step.intent_analysis.value
 
@@ -168,15 +158,12 @@ async def structure_validation(rt: Runtime, task: TaskRow) -> None:
         else:
             task.status = TaskStatus.human_review_pending.value
             task.current_step = Step.human_review.value
-            await append_event(
+            await append_task_event(
                 s,
-                task.task_id,
+                task,
                 EventType.human_review_required,
                 "The roadmap framework is ready for review"
                 + (f" ({len(errors)} problem(s) remain)" if errors else ""),
-                step=Step.human_review.value,
-                status=task.status,
-                roadmap_id=task.roadmap_id,
                 data={"issues": [str(i) for i in issues]},
             )
 

@@ -90,6 +90,16 @@ async def append_event(
     return await add_event(session, seq, task_id, type, message, **fields)
 
 
+async def append_task_event(
+    session: AsyncSession, task: TaskRow, type: EventType, message: str, **fields: Any
+) -> Event:
+    """Append an event stamped with the task's current step, status and roadmap."""
+    fields.setdefault("step", task.current_step)
+    fields.setdefault("status", task.status)
+    fields.setdefault("roadmap_id", task.roadmap_id)
+    return await append_event(session, task.task_id, type, message, **fields)
+
+
 async def events_after(session: AsyncSession, task_id: str, after_seq: int = 0) -> list[Event]:
     rows = await session.scalars(
         select(EventRow)

@@ -21,7 +21,7 @@ from learnpath.engine import records
 from learnpath.engine.content import owned_items
 from learnpath.engine.errors import Conflict, Invalid
 from learnpath.engine.runtime import Runtime
-from learnpath.events.log import append_event
+from learnpath.events.log import append_task_event
 from learnpath.service.views import FailedItem, RetryResult, TaskList, TaskProgress, TaskView
 from learnpath.store import roadmaps
 from learnpath.store.tables import ItemRow, TaskRow
@@ -152,14 +152,12 @@ async def cancel(rt: Runtime, task_id: str, user_id: str | None = None) -> TaskV
             for item in await owned_items(s, task):
                 if item.status == ItemStatus.generating.value:
                     item.status = ItemStatus.pending.value
-        await append_event(
+        await append_task_event(
             s,
-            task_id,
+            task,
             EventType.cancelled,
             f"Cancelled during {stopped_at}",
             step=stopped_at,
-            status=task.status,
-            roadmap_id=task.roadmap_id,
         )
         view = await task_view(s, task)
     rt.cancel_flags.mark(task_id)
@@ -216,25 +214,19 @@ async def retry(rt: Runtime, task_id: str, user_id: str | None = None) -> RetryR
             )
         task.recovery_type = recovery.value
         task.attempt += 1
-        await append_event(
+        await append_task_event(
             s,
-            task_id,
+            task,
             EventType.task_recovering,
             message,
-            step=task.current_step,
-            status=task.status,
-            roadmap_id=task.roadmap_id,
             data={"recovery_type": recovery.value},
         )
         if recovery == RecoveryType.restart_content_generation:
-            await append_event(
+            await append_task_event(
                 s,
-                task_id,
+                task,
                 EventType.progress,
                 message,
-                step=task.current_step,
-                status=task.status,
-                roadmap_id=task.roadmap_id,
                 data={
                     "roadmap_id": task.roadmap_id,
                     "total_concepts": concepts,
@@ -242,14 +234,12 @@ async def retry(rt: Runtime, task_id: str, user_id: str | None = None) -> RetryR
                 },
             )
         if task.status == TaskStatus.human_review_pending.value:
-            await append_event(
+            await append_task_event(
                 s,
-                task_id,
+                task,
                 EventType.human_review_required,
                 "The roadmap framework is waiting for review again",
                 step=Step.human_review.value,
-                status=task.status,
-                roadmap_id=task.roadmap_id,
             )
         result = RetryResult(
             recovery_type=recovery, task_id=task_id, roadmap_id=task.roadmap_id, message=message
@@ -296,14 +286,11 @@ async def review(
         else:
             task.current_step = Step.review_edit.value
             message = "Changes requested; the editor is revising the framework"
-        await append_event(
+        await append_task_event(
             s,
-            task_id,
+            task,
             EventType.progress,
             message,
-            step=task.current_step,
-            status=task.status,
-            roadmap_id=task.roadmap_id,
             data={"decision": decision.value, "feedback": feedback},
         )
         view = await task_view(s, task)
