@@ -225,7 +225,8 @@ async def websocket_events(
         async with contextlib.aclosing(_events(rt, task_id, start)) as events:
             async for event in events:
                 await send_text(event.wire())
-        await websocket.close(code=1000)
+        async with send_lock:
+            await websocket.close(code=1000)
 
     jobs = {asyncio.create_task(pump()), asyncio.create_task(answer())}
     done, pending = await asyncio.wait(jobs, return_when=asyncio.FIRST_COMPLETED)
