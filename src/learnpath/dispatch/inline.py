@@ -19,6 +19,7 @@ from sqlalchemy import select, update
 from learnpath.dispatch.base import ItemKey
 from learnpath.domain.tasks import TaskStatus
 from learnpath.engine.content import (
+    Outcome,
     StartedItem,
     run_item,
     settle_items,
@@ -40,6 +41,8 @@ class InlineDispatcher:
         self._free_slots = rt.settings.item_concurrency
         self._waiting: deque[tuple[str, ItemKey]] = deque()
         self._admitting = False
+        self._outcomes: list[tuple[Outcome, asyncio.Future[None]]] = []
+        self._settling = False
         self._running: dict[str, set[asyncio.Task[None]]] = defaultdict(set)
         self._admissions: set[asyncio.Task[None]] = set()
         self._watcher: asyncio.Task[None] | None = None
@@ -116,11 +119,43 @@ class InlineDispatcher:
         try:
             outcome = await run_item(self.rt, item)
             if outcome is not None:
-                await settle_items(self.rt, [outcome])
+                await self._settle(outcome)
         finally:
             self._free_slots += 1
             if self._waiting:
                 self._schedule_admission()
+
+    async def _settle(self, outcome: Outcome) -> None:
+        """Store an outcome together with the others of its task that are waiting: a wave of
+        items finishing at once becomes one transaction (group commit)."""
+        done: asyncio.Future[None] = asyncio.get_running_loop().create_future()
+        self._outcomes.append((outcome, done))
+        if not self._settling:
+            self._settling = True
+            job = asyncio.create_task(self._settle_waiting())
+            self._admissions.add(job)
+            job.add_done_callback(self._admissions.discard)
+        await done
+
+    async def _settle_waiting(self) -> None:
+        try:
+            while self._outcomes:
+                task_id = self._outcomes[0][0].item.task_id
+                batch = [w for w in self._outcomes if w[0].item.task_id == task_id]
+                self._outcomes = [w for w in self._outcomes if w[0].item.task_id != task_id]
+                try:
+                    await settle_items(self.rt, [outcome for outcome, _ in batch])
+                except Exception as error:
+                    log.exception("task %s: could not store %d outcomes", task_id, len(batch))
+                    for _, done in batch:
+                        if not done.done():
+                            done.set_exception(error)
+                else:
+                    for _, done in batch:
+                        if not done.done():
+                            done.set_result(None)
+        finally:
+            self._settling = False
 
     def _schedule_admission(self) -> None:
         """Admit waiting items in a job of its own: cancelling one task's work must not
