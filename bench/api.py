@@ -110,14 +110,17 @@ async def fan_out(base_url: str, subscribers: int) -> dict[str, Any]:
         task_id = answer.json()["task_id"]
         parked = await wait_status(client, task_id, "human_review_pending")
         first_live = parked["last_event_seq"] + 1
-        latencies: list[float] = []
+        received: list[dict[int, float]] = []
+        stamps: dict[int, float] = {}
         connected = 0
         all_connected = asyncio.Event()
         url = httpx.URL(base_url)
 
         async def subscriber() -> None:
-            """A lean SSE reader (raw socket, no JSON parsing), so that 500 of them in one
-            process measure the server rather than the client."""
+            """A lean SSE reader (raw socket): it only stamps each chunk's arrival while the
+            stream runs and parses afterwards, so that 500 of them in one process measure the
+            server rather than the client. The server ends the body after the terminal event
+            (its connection stays open for the next request)."""
             nonlocal connected
             reader, writer = await asyncio.open_connection(url.host, url.port)
             writer.write(
@@ -128,25 +131,25 @@ async def fan_out(base_url: str, subscribers: int) -> dict[str, Any]:
             connected += 1
             if connected == subscribers:
                 all_connected.set()
-            pending = b""
+            chunks: list[tuple[float, bytes]] = []
             try:
-                while True:
-                    chunk = await reader.read(1 << 16)
-                    if not chunk:
-                        return
-                    arrived = time.time()
-                    *lines, pending = (pending + chunk).split(b"\n")
-                    for line in lines:
-                        if not line.startswith(b"data: "):
-                            continue
-                        seq = int(line.split(b'"seq":', 1)[1].split(b",", 1)[0])
-                        if seq >= first_live:
-                            stamp = line.split(b'"timestamp":"', 1)[1].split(b'"', 1)[0]
-                            latencies.append(arrived - _epoch(stamp.decode()))
-                        if b'"type":"completed"' in line:
-                            return
+                while chunk := await reader.read(1 << 16):
+                    chunks.append((time.time(), chunk))
+                    if chunk.endswith(b"\r\n0\r\n\r\n"):
+                        break  # the chunked body's last chunk: the stream ended
             finally:
                 writer.close()
+            arrivals: dict[int, float] = {}
+            pending = b""
+            for arrived, chunk in chunks:
+                *lines, pending = (pending + chunk).split(b"\n")
+                for line in lines:
+                    if line.startswith(b"data: "):
+                        event = json.loads(line[6:])
+                        assert event["seq"] not in arrivals, "an event arrived twice"
+                        arrivals[event["seq"]] = arrived
+                        stamps[event["seq"]] = _epoch(event["timestamp"])
+            received.append(arrivals)
 
         readers = [asyncio.create_task(subscriber()) for _ in range(subscribers)]
         await asyncio.wait_for(all_connected.wait(), 120)
@@ -154,15 +157,23 @@ async def fan_out(base_url: str, subscribers: int) -> dict[str, Any]:
         await client.post(f"/api/v1/tasks/{task_id}/review", json={"approved": True})
         await asyncio.wait_for(asyncio.gather(*readers), 300)
         live_s = time.perf_counter() - approved
-    events = len(latencies) // subscribers if subscribers else 0
+        final = await client.get(f"/api/v1/tasks/{task_id}")
+    every = list(range(1, final.json()["last_event_seq"] + 1))
+    complete = all(sorted(arrivals) == every for arrivals in received)
+    live = [seq for seq in every if seq >= first_live]
+    latencies = [arrivals[seq] - stamps[seq] for arrivals in received for seq in live]
+    first = [min(arrivals[seq] for arrivals in received) - stamps[seq] for seq in live]
     return {
         "subscribers": subscribers,
-        "live_events": events,
-        "events_per_s": round(events / live_s, 1),
+        "every_event_exactly_once": complete,
+        "live_events": len(live),
+        "events_per_s": round(len(live) / live_s, 1),
         "deliveries": len(latencies),
         "p50_ms": round(percentile(latencies, 0.50) * 1000, 2),
         "p99_ms": round(percentile(latencies, 0.99) * 1000, 2),
         "max_ms": round(max(latencies, default=0.0) * 1000, 2),
+        "first_subscriber_p50_ms": round(percentile(first, 0.50) * 1000, 2),
+        "first_subscriber_p99_ms": round(percentile(first, 0.99) * 1000, 2),
     }
 
 

@@ -12,7 +12,6 @@ from learnpath.engine.runtime import Runtime
 from learnpath.events.log import events_after
 
 T = TypeVar("T")
-COALESCE_S = 0.01
 GAP_WAIT_S = 0.5
 """How long an event that arrived ahead of its predecessor waits for it on the bus (commits
 of one task by different coroutines may publish out of order) before the log is read."""
@@ -35,15 +34,20 @@ async def _backlog(rt: Runtime, task_id: str, after_seq: int) -> list[Event]:
 
 
 async def follow_batches(
-    rt: Runtime, task_id: str, after_seq: int = 0
+    rt: Runtime, task_id: str, after_seq: int = 0, quiet_s: float | None = None
 ) -> AsyncGenerator[list[Event], None]:
     """Every event with ``seq > after_seq``, in order, without gaps or repeats, in batches of
-    what is available at once (so a burst reaches a client in one write); never ends.
+    what is available at once (a burst committed together reaches a client in one write);
+    never ends. With ``quiet_s``, an empty batch whenever nothing came for that long (a
+    follower's cue for a keep-alive).
 
     Live events come from the in-process bus (fed by this process's commits and by the log
     poller for other processes'). An event ahead of its predecessor is held back until the
     predecessor arrives; if it does not come within ``GAP_WAIT_S``, the log is read again
     from the last delivered event.
+
+    This runs once per follower per burst, hundreds of times for a watched task: it wakes
+    once per burst and sleeps on nothing else.
     """
     queue = rt.bus.subscribe(task_id)
     last = after_seq
@@ -57,13 +61,13 @@ async def follow_batches(
                 early: dict[int, Event] = {}
                 while True:
                     try:
-                        async with asyncio.timeout(GAP_WAIT_S if early else None):
+                        async with asyncio.timeout(GAP_WAIT_S if early else quiet_s):
                             arrived = [await queue.get()]
                     except TimeoutError:
-                        break  # a missing event never came through the bus: read the log
-                    # Events come in bursts (a wave of items finishing): gathering a burst
-                    # wakes a follower once for it instead of once per event.
-                    await asyncio.sleep(COALESCE_S)
+                        if early:
+                            break  # a missing event never came through the bus: read the log
+                        yield []
+                        continue
                     while not queue.empty():
                         arrived.append(queue.get_nowait())
                     early.update((e.seq, e) for e in arrived if e.seq > last)

@@ -60,7 +60,8 @@ async def _event_batches(
 ) -> AsyncGenerator[list[Event], None]:
     """Replay after ``after``, then live, until the task's last terminal event; at once when
     the task has already ended and nothing is left to replay. Events come in batches of what
-    was available together, so a burst reaches a client in one write.
+    was available together, so a burst reaches a client in one write; an empty batch means
+    the task was quiet for ``KEEPALIVE_S``.
 
     A terminal event ends the stream only when nothing follows it: a task retried after
     ``cancelled`` or ``failed`` keeps its id and log, so its stream goes on to the end of the
@@ -71,7 +72,9 @@ async def _event_batches(
     the garbage collector finalises it."""
     if await _ended(rt, task_id, after):
         return
-    async with contextlib.aclosing(follow_batches(rt, task_id, after)) as stream:
+    async with contextlib.aclosing(
+        follow_batches(rt, task_id, after, quiet_s=KEEPALIVE_S)
+    ) as stream:
         async for batch in stream:
             for n, event in enumerate(batch):
                 if event.is_terminal and await _ended(rt, task_id, event.seq):
@@ -90,24 +93,9 @@ async def _events(rt: Runtime, task_id: str, after: int) -> AsyncGenerator[Event
 
 async def _frames(batches: AsyncGenerator[list[Event], None]) -> AsyncIterator[bytes]:
     """The SSE body: one write per batch of events, and a comment line whenever the task is
-    quiet for ``KEEPALIVE_S`` so proxies keep the connection open."""
-    pending: asyncio.Future[list[Event]] = asyncio.ensure_future(anext(batches))
-    try:
-        while True:
-            done, _ = await asyncio.wait({pending}, timeout=KEEPALIVE_S)
-            if not done:
-                yield b": keep-alive\n\n"
-                continue
-            try:
-                batch = pending.result()
-            except StopAsyncIteration:
-                return
-            yield b"".join(event.sse_frame() for event in batch)
-            pending = asyncio.ensure_future(anext(batches))
-    finally:
-        pending.cancel()
-        with contextlib.suppress(asyncio.CancelledError, StopAsyncIteration):
-            await pending
+    quiet, so proxies keep the connection open."""
+    async for batch in batches:
+        yield b"".join(event.sse_frame() for event in batch) if batch else b": keep-alive\n\n"
 
 
 async def _sse_stream(
