@@ -17,7 +17,9 @@ seq, version, offset); larger values would overflow the driver's parameter."""
 oauth2 = OAuth2PasswordBearer(tokenUrl="/api/v1/auth/token", auto_error=False)
 
 
-def get_runtime(request: Request) -> Runtime:
+async def get_runtime(request: Request) -> Runtime:
+    """``async`` although it awaits nothing: FastAPI runs a plain ``def`` dependency in a
+    worker thread, a thread hop on every request."""
     runtime: Runtime = request.app.state.runtime
     return runtime
 
@@ -36,7 +38,7 @@ async def get_principal(
     """Bearer token, or the cookie the web app sets; none needed in ``--local`` mode."""
     try:
         return _principal(
-            get_runtime(request),
+            request.app.state.runtime,
             request.app.state.local,
             token or request.cookies.get(TOKEN_COOKIE) or request.query_params.get("token"),
         )
