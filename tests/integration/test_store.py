@@ -5,6 +5,7 @@ from __future__ import annotations
 import asyncio
 from datetime import UTC
 
+import pytest
 from sqlalchemy import inspect
 
 from learnpath.domain.events import EventType
@@ -12,8 +13,10 @@ from learnpath.domain.roadmap import Framework
 from learnpath.domain.tasks import TaskStatus, TaskType
 from learnpath.engine.runtime import Runtime
 from learnpath.events.log import append_event, events_after
+from learnpath.service.tasks import get_task_view
 from learnpath.store import contents, roadmaps
-from learnpath.store.tasks import create_task, get_task, list_tasks
+from learnpath.store.database import Database
+from learnpath.store.tasks import TaskNotFound, create_task, get_task, list_tasks
 
 FRAMEWORK = Framework.model_validate(
     {
@@ -131,3 +134,27 @@ async def test_framework_edit_resets_only_changed_concepts(rt: Runtime) -> None:
         )
     statuses = {c.concept_id: c.quiz_status for c in view.concepts()}
     assert statuses == {"a": "completed", "b": "pending", "c": "pending"}
+
+
+async def test_task_view_reflects_every_commit_from_any_connection(rt: Runtime) -> None:
+    """``get_task_view`` may skip its query while nothing was committed; a commit through
+    this process's pool or through another engine (another process) shows at once."""
+    async with rt.db.transaction() as s:
+        task = await create_task(s, TaskType.creation, {"goal": "x"}, user_id="u1")
+    first = await get_task_view(rt, task.task_id, "u1")
+    assert first.status == TaskStatus.pending
+    assert await get_task_view(rt, task.task_id, "u1") == first
+
+    async with rt.db.transaction() as s:
+        (await get_task(s, task.task_id)).status = TaskStatus.processing.value
+    assert (await get_task_view(rt, task.task_id, "u1")).status == TaskStatus.processing
+
+    other = Database(rt.settings.effective_database_url, schema=rt.settings.database_schema)
+    try:
+        async with other.transaction() as s:
+            (await get_task(s, task.task_id)).status = TaskStatus.cancelled.value
+    finally:
+        await other.dispose()
+    assert (await get_task_view(rt, task.task_id, "u1")).status == TaskStatus.cancelled
+    with pytest.raises(TaskNotFound):
+        await get_task_view(rt, task.task_id, "u2")

@@ -107,11 +107,19 @@ def _view(task: TaskRow, done: int, failed: int, total: int) -> TaskView:
 
 
 async def get_task_view(rt: Runtime, task_id: str, user_id: str | None = None) -> TaskView:
-    """One query: the task row and its item counts (this is what clients poll)."""
+    """One query, the task row and its item counts, skipped while the database is unchanged:
+    this is what clients poll."""
+    view = await rt.db.snapshot(("task_view", task_id), lambda: _load_view(rt, task_id))
+    if view is None or (user_id is not None and view.user_id != user_id):
+        raise TaskNotFound(task_id)
+    return view
+
+
+async def _load_view(rt: Runtime, task_id: str) -> TaskView | None:
     async with rt.db.read() as s:
         row = (await s.execute(select(TaskRow, *_COUNTS).where(TaskRow.task_id == task_id))).first()
-    if row is None or (user_id is not None and row[0].user_id != user_id):
-        raise TaskNotFound(task_id)
+    if row is None:
+        return None
     task, done, failed, total = row
     return _view(task, done, failed, total)
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
-from pydantic import BaseModel
+from pydantic import BaseModel, ConfigDict
 
 from learnpath.domain.tasks import RecoveryType, Step, TaskStatus, TaskType
 
@@ -24,6 +24,10 @@ class FailedItem(BaseModel):
 
 
 class TaskView(BaseModel):
+    """Frozen: one view may be handed to many readers (``Database.snapshot``)."""
+
+    model_config = ConfigDict(frozen=True)
+
     task_id: str
     user_id: str | None
     task_type: TaskType

@@ -3,10 +3,12 @@
 from __future__ import annotations
 
 import asyncio
-from collections.abc import AsyncIterator, Awaitable, Callable
+import sqlite3
+from collections import OrderedDict
+from collections.abc import AsyncIterator, Awaitable, Callable, Hashable
 from contextlib import asynccontextmanager, nullcontext
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar, cast
 
 from sqlalchemy import event
 from sqlalchemy.engine import make_url
@@ -18,6 +20,8 @@ from learnpath.store import migrate
 EventSink = Callable[[list[Event]], Awaitable[None]]
 
 PENDING_EVENTS = "pending_events"
+SNAPSHOT_LIMIT = 4096
+T = TypeVar("T")
 
 
 class Database:
@@ -50,6 +54,43 @@ class Database:
         # SQLite allows one writer; queueing writers here beats SQLITE_BUSY retries.
         self._write_lock = asyncio.Lock() if self.is_sqlite else None
         self._sinks: list[EventSink] = []
+        self._snapshots: OrderedDict[Hashable, tuple[int, object]] = OrderedDict()
+        self._probe: sqlite3.Connection | None = None
+        if self.is_sqlite and self.url.database and self.url.database != ":memory:":
+            self._probe = sqlite3.connect(self.url.database, check_same_thread=False)
+
+    def data_version(self) -> int | None:
+        """A number that changes whenever any connection, in this process or another, commits
+        to this SQLite database (``PRAGMA data_version`` on a connection that never writes);
+        None where that is not known (PostgreSQL, in-memory SQLite, a busy probe)."""
+        if self._probe is None:
+            return None
+        try:
+            version: int = self._probe.execute("PRAGMA data_version").fetchone()[0]
+        except sqlite3.OperationalError:
+            return None
+        return version
+
+    async def snapshot(self, key: Hashable, load: Callable[[], Awaitable[T]]) -> T:
+        """``load()``, or what it returned last time for ``key`` if nothing at all has been
+        committed since: exactly what the query would return now, without running it.
+
+        For the reads clients poll: on SQLite each query costs about a millisecond of
+        driver threads, the version check a few microseconds on the event loop. The version
+        is taken before loading, so a commit racing the load makes the next call load again.
+        """
+        version = self.data_version()
+        if version is not None:
+            hit = self._snapshots.get(key)
+            if hit is not None and hit[0] == version:
+                return cast(T, hit[1])
+        value = await load()
+        if version is not None:
+            self._snapshots[key] = (version, value)
+            self._snapshots.move_to_end(key)
+            if len(self._snapshots) > SNAPSHOT_LIMIT:
+                self._snapshots.popitem(last=False)
+        return value
 
     def add_event_sink(self, sink: EventSink) -> None:
         self._sinks.append(sink)
@@ -78,6 +119,9 @@ class Database:
             yield session
 
     async def dispose(self) -> None:
+        if self._probe is not None:
+            self._probe.close()
+            self._probe = None
         await self.engine.dispose()
 
 
