@@ -23,7 +23,7 @@
 
   const refresh = LP.debounce(async () => {
     const root = current();
-    if (!root) return;
+    if (!root || !root.dataset.liveUrl) return;  // a graded quiz stays as it is until retaken
     await LP.swap("roadmap-live", root.dataset.liveUrl, false);
     track();
   }, 250);
