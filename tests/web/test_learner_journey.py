@@ -95,3 +95,24 @@ def test_create_review_read_and_quiz(page: Page, local_server: Server, local_api
     shot(page, "my-tasks")
 
     assert local_api.task(task_id)["status"] == "completed"
+
+
+def test_cancel_during_content_then_retry(page: Page, local_server: Server, local_api: Api) -> None:
+    task_id = local_api.generate({"goal": "Learn Rust", "target_weeks": 3}, auto_approve=True)
+    page.goto(f"{local_server.base_url}/tasks/{task_id}")
+    expect(page.locator("#current-step")).to_have_text("content generation")
+    page.get_by_role("button", name="Cancel").click()
+    expect(page.locator("#task-status")).to_have_text("cancelled")
+    expect(page.locator(".phase.stopped")).to_have_text(re.compile("Content"))
+    expect(page.locator("#log .level-warning").first).to_contain_text("Cancelled")
+    shot(page, "task-cancelled")
+
+    page.get_by_role("button", name="Retry").click()
+    expect(page).to_have_url(f"{local_server.base_url}/tasks/{task_id}")
+    expect(page.locator("#task-status")).to_have_text("completed")
+    expect(page.locator(".phase.done")).to_have_count(6)
+    total = page.locator("[data-count='total']").inner_text()
+    expect(page.locator("[data-count='completed']")).to_have_text(total)
+    expect(page.get_by_role("button", name="Retry")).to_have_count(0)
+    view = local_api.task(task_id)
+    assert (view["status"], view["recovery_type"]) == ("completed", "restart_content_generation")
