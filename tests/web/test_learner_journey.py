@@ -27,7 +27,9 @@ def test_create_review_read_and_quiz(page: Page, local_server: Server, local_api
     page.get_by_label("What do you want to learn?").fill("x")
     page.get_by_role("button", name="Create roadmap").click()
     expect(page.locator("#goal-error")).to_contain_text("at least 3 characters")
-    expect(page.get_by_label("What do you want to learn?")).to_have_attribute("aria-invalid", "true")
+    expect(page.get_by_label("What do you want to learn?")).to_have_attribute(
+        "aria-invalid", "true"
+    )
     shot(page, "new-roadmap-error")
 
     page.get_by_label("What do you want to learn?").fill("Learn SQL")
