@@ -38,6 +38,7 @@ def test_failed_quiz_retry_after_fault_lifted(page: Page, tmp_path: Path) -> Non
         expect(page.locator("#task-status")).to_have_text("partial failure")
         expect(page.get_by_role("button", name="Retry")).to_be_visible()
         shot(page, "task-partial-failure")
+        page.goto("about:blank")
 
     with running_server(tmp_path, local=True, **SLOW) as healthy:
         page.goto(f"{healthy.base_url}/roadmaps/{roadmap_id}?tab=quiz")

@@ -22,7 +22,12 @@ window.LearnPath = (() => {
       headers["Content-Type"] = "application/json";
       init.body = JSON.stringify(body);
     }
-    const response = await fetch(path, init);
+    let response;
+    try {
+      response = await fetch(path, init);
+    } catch (_) {
+      return { ok: false, status: 0, data: { detail: "The server cannot be reached" } };
+    }
     let data = null;
     try { data = await response.json(); } catch (_) { data = null; }
     return { ok: response.ok, status: response.status, data };
@@ -40,6 +45,7 @@ window.LearnPath = (() => {
     const stop = () => { stopped = true; if (source) source.close(); };
     const checkEnd = async () => {
       const answer = await api("GET", `/api/v1/tasks/${encodeURIComponent(taskId)}`);
+      if (answer.status === 0) { setTimeout(checkEnd, delay); delay = Math.min(delay * 2, 8000); return; }
       if (answer.ok && FINISHED.has(answer.data.status) && answer.data.last_event_seq <= last) {
         stop();
         state("finished");
@@ -85,7 +91,12 @@ window.LearnPath = (() => {
   /* Fetch a fragment and put it in place of the element with the same id, when its
      data-signature differs (or always with `force`). Returns the element now in the page. */
   async function swap(id, url, force) {
-    const response = await fetch(url, { credentials: "same-origin", headers: { "Accept": "text/html" } });
+    let response;
+    try {
+      response = await fetch(url, { credentials: "same-origin", headers: { "Accept": "text/html" } });
+    } catch (_) {
+      return document.getElementById(id);  // unreachable for now: the next event retries
+    }
     if (!response.ok) return document.getElementById(id);
     const doc = new DOMParser().parseFromString(await response.text(), "text/html");
     const fresh = doc.getElementById(id);
