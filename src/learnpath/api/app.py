@@ -17,6 +17,7 @@ from learnpath.config import Settings
 from learnpath.domain.events import Event
 from learnpath.engine.bootstrap import embedded_runtime
 from learnpath.service.resume import resume_orphans
+from learnpath.web import install as install_web
 
 log = logging.getLogger(__name__)
 
@@ -55,5 +56,6 @@ def create_app(settings: Settings | None = None, *, local: bool = False) -> Fast
         api.include_router(module.router)
     app.include_router(api)
     app.include_router(health.router)
+    install_web(app)
     app.add_middleware(RequestLog, metrics=metrics)
     return app
