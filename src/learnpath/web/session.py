@@ -13,7 +13,7 @@ from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from fastapi.routing import APIRoute
 from fastapi.templating import Jinja2Templates
 
-from learnpath.api.deps import TOKEN_COOKIE, get_runtime
+from learnpath.api.deps import TOKEN_COOKIE
 from learnpath.engine.errors import Conflict
 from learnpath.service.content import ContentNotFound
 from learnpath.service.users import LOCAL, BadCredentials, Principal, principal_from_token
@@ -33,15 +33,16 @@ class SignInRequired(Exception):
     """A page needs a signed-in user (server mode): redirect to the sign-in page."""
 
 
-def viewer(request: Request) -> Principal:
-    """The signed-in user from the session cookie, or everyone in ``--local`` mode."""
+async def viewer(request: Request) -> Principal:
+    """The signed-in user from the session cookie, or everyone in ``--local`` mode (``async``
+    so that FastAPI does not run it in a worker thread)."""
     if request.app.state.local:
         return LOCAL
     token = request.cookies.get(TOKEN_COOKIE)
     if not token:
         raise SignInRequired()
     try:
-        return principal_from_token(get_runtime(request), token)
+        return principal_from_token(request.app.state.runtime, token)
     except BadCredentials:
         raise SignInRequired() from None
 
