@@ -4,9 +4,10 @@ from __future__ import annotations
 
 import asyncio
 from datetime import UTC
+from typing import Any
 
 import pytest
-from sqlalchemy import inspect
+from sqlalchemy import event, inspect
 
 from learnpath.domain.events import EventType
 from learnpath.domain.roadmap import Framework
@@ -158,3 +159,24 @@ async def test_task_view_reflects_every_commit_from_any_connection(rt: Runtime) 
     assert (await get_task_view(rt, task.task_id, "u1")).status == TaskStatus.cancelled
     with pytest.raises(TaskNotFound):
         await get_task_view(rt, task.task_id, "u2")
+
+
+async def test_concurrent_task_view_reads_share_one_query(rt: Runtime, backend: str) -> None:
+    """Hundreds of followers check a task at once when its terminal event arrives: on SQLite
+    they share one query (elsewhere each runs its own)."""
+    async with rt.db.transaction() as s:
+        task = await create_task(s, TaskType.creation, {"goal": "x"}, user_id="u1")
+    statements: list[str] = []
+
+    def count(*args: Any) -> None:
+        statement = args[2]
+        if "FROM tasks" in statement:
+            statements.append(statement)
+
+    event.listen(rt.db.engine.sync_engine, "before_cursor_execute", count)
+    try:
+        views = await asyncio.gather(*(get_task_view(rt, task.task_id) for _ in range(50)))
+    finally:
+        event.remove(rt.db.engine.sync_engine, "before_cursor_execute", count)
+    assert {v.task_id for v in views} == {task.task_id}
+    assert len(statements) == (1 if backend == "sqlite" else 50)

@@ -55,6 +55,7 @@ class Database:
         self._write_lock = asyncio.Lock() if self.is_sqlite else None
         self._sinks: list[EventSink] = []
         self._snapshots: OrderedDict[Hashable, tuple[int, object]] = OrderedDict()
+        self._loads: dict[tuple[Hashable, int], asyncio.Future[Any]] = {}
         self._probe: sqlite3.Connection | None = None
         if self.is_sqlite and self.url.database and self.url.database != ":memory:":
             self._probe = sqlite3.connect(self.url.database, check_same_thread=False)
@@ -76,21 +77,32 @@ class Database:
         committed since: exactly what the query would return now, without running it.
 
         For the reads clients poll: on SQLite each query costs about a millisecond of
-        driver threads, the version check a few microseconds on the event loop. The version
-        is taken before loading, so a commit racing the load makes the next call load again.
+        driver threads, the version check a few microseconds on the event loop. Callers
+        asking for the same key at the same version share one load (hundreds of event
+        followers check the task when its terminal event arrives). The version is taken
+        before loading, so a commit racing the load makes the next call load again.
         """
         version = self.data_version()
-        if version is not None:
-            hit = self._snapshots.get(key)
-            if hit is not None and hit[0] == version:
-                return cast(T, hit[1])
-        value = await load()
-        if version is not None:
-            self._snapshots[key] = (version, value)
-            self._snapshots.move_to_end(key)
-            if len(self._snapshots) > SNAPSHOT_LIMIT:
-                self._snapshots.popitem(last=False)
-        return value
+        if version is None:
+            return await load()
+        hit = self._snapshots.get(key)
+        if hit is not None and hit[0] == version:
+            return cast(T, hit[1])
+        flight = self._loads.get((key, version))
+        if flight is None:
+            flight = asyncio.ensure_future(load())
+            self._loads[(key, version)] = flight
+            flight.add_done_callback(lambda done: self._keep(key, version, done))
+        return cast(T, await asyncio.shield(flight))
+
+    def _keep(self, key: Hashable, version: int, load: asyncio.Future[Any]) -> None:
+        del self._loads[(key, version)]
+        if load.cancelled() or load.exception() is not None:
+            return  # every caller waiting for it has seen the error; the next one loads
+        self._snapshots[key] = (version, load.result())
+        self._snapshots.move_to_end(key)
+        if len(self._snapshots) > SNAPSHOT_LIMIT:
+            self._snapshots.popitem(last=False)
 
     def add_event_sink(self, sink: EventSink) -> None:
         self._sinks.append(sink)
