@@ -117,8 +117,9 @@ async def fan_out(base_url: str, subscribers: int) -> dict[str, Any]:
         url = httpx.URL(base_url)
 
         async def subscriber() -> None:
-            """A lean SSE reader (raw socket): it only stamps each chunk's arrival while the
-            stream runs and parses afterwards, so that 500 of them in one process measure the
+            """A lean SSE reader (raw socket): it counts as connected once the replay up to the
+            parked task's last event is in, only stamps each chunk's arrival while the stream
+            runs and parses afterwards, so that 500 of them in one process measure the
             server rather than the client. The server ends the body after the terminal event
             (its connection stays open for the next request)."""
             nonlocal connected
@@ -128,10 +129,16 @@ async def fan_out(base_url: str, subscribers: int) -> dict[str, Any]:
                 "Accept: text/event-stream\r\n\r\n".encode()
             )
             await reader.readuntil(b"\r\n\r\n")
+            chunks: list[tuple[float, bytes]] = []
+            replayed = f'"seq":{first_live - 1},'.encode()
+            while replayed not in b"".join(chunk for _, chunk in chunks[-2:]):
+                chunk = await reader.read(1 << 16)
+                if not chunk:
+                    raise RuntimeError("an event stream ended during its replay")
+                chunks.append((time.time(), chunk))
             connected += 1
             if connected == subscribers:
                 all_connected.set()
-            chunks: list[tuple[float, bytes]] = []
             try:
                 while chunk := await reader.read(1 << 16):
                     chunks.append((time.time(), chunk))

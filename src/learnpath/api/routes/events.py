@@ -96,6 +96,9 @@ async def _frames(batches: AsyncGenerator[list[Event], None]) -> AsyncIterator[b
     quiet, so proxies keep the connection open."""
     async for batch in batches:
         yield b"".join(event.sse_frame() for event in batch) if batch else b": keep-alive\n\n"
+    # Ending a response costs more than writing an event. Every follower of a task wakes for
+    # its terminal event at once: yield, so that all of them write it before any is torn down.
+    await asyncio.sleep(0)
 
 
 async def _sse_stream(
