@@ -62,14 +62,18 @@ async def follow_batches(
                 while True:
                     try:
                         async with asyncio.timeout(GAP_WAIT_S if early else quiet_s):
-                            arrived = [await queue.get()]
+                            arrived = list(await queue.get())
                     except TimeoutError:
                         if early:
                             break  # a missing event never came through the bus: read the log
                         yield []
                         continue
                     while not queue.empty():
-                        arrived.append(queue.get_nowait())
+                        arrived.extend(queue.get_nowait())
+                    if not early and all(e.seq == last + n for n, e in enumerate(arrived, 1)):
+                        last = arrived[-1].seq  # the usual case: what follows, in order
+                        yield arrived
+                        continue
                     early.update((e.seq, e) for e in arrived if e.seq > last)
                     batch = []
                     while last + 1 in early:
