@@ -4,9 +4,10 @@ from __future__ import annotations
 
 from datetime import datetime
 from enum import StrEnum
+from functools import cached_property
 from typing import Any
 
-from pydantic import BaseModel, PrivateAttr
+from pydantic import BaseModel
 
 
 class EventType(StrEnum):
@@ -59,22 +60,19 @@ class Event(BaseModel):
     progress: EventProgress | None = None
     data: dict[str, Any] | None = None
     error: str | None = None
-    _wire: str | None = PrivateAttr(default=None)
-    _sse: bytes | None = PrivateAttr(default=None)
 
+    @cached_property
     def wire(self) -> str:
         """The event as compact JSON, serialised once however many clients receive it."""
-        if self._wire is None:
-            self._wire = self.model_dump_json(exclude_none=True)
-        return self._wire
+        return self.model_dump_json(exclude_none=True)
 
+    @cached_property
     def sse_frame(self) -> bytes:
-        """The event as one server-sent-events frame (``id:`` is the seq), encoded once."""
-        if self._sse is None:
-            self._sse = (
-                f"id: {self.seq}\nevent: {self.type.value}\ndata: {self.wire()}\n\n".encode()
-            )
-        return self._sse
+        """The event as one server-sent-events frame (``id:`` is the seq), encoded once.
+
+        A cached property, not a private attribute: reading one of those goes through
+        pydantic's ``__getattr__``, and a burst of events is framed for every follower."""
+        return f"id: {self.seq}\nevent: {self.type.value}\ndata: {self.wire}\n\n".encode()
 
     @property
     def is_terminal(self) -> bool:

@@ -95,7 +95,7 @@ async def _frames(batches: AsyncGenerator[list[Event], None]) -> AsyncIterator[b
     """The SSE body: one write per batch of events, and a comment line whenever the task is
     quiet, so proxies keep the connection open."""
     async for batch in batches:
-        yield b"".join(event.sse_frame() for event in batch) if batch else b": keep-alive\n\n"
+        yield b"".join(event.sse_frame for event in batch) if batch else b": keep-alive\n\n"
     # Ending a response costs more than writing an event. Every follower of a task wakes for
     # its terminal event at once: yield, so that all of them write it before any is torn down.
     await asyncio.sleep(0)
@@ -215,7 +215,7 @@ async def websocket_events(
     async def pump() -> None:
         async with contextlib.aclosing(_events(rt, task_id, start)) as events:
             async for event in events:
-                await send_text(event.wire())
+                await send_text(event.wire)
         async with send_lock:
             await websocket.close(code=1000)
 
