@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import json
+import os
 import sys
 from collections.abc import Awaitable, Callable
 from enum import StrEnum
@@ -20,7 +22,7 @@ from learnpath.config import Settings
 from learnpath.domain.events import EventType
 from learnpath.domain.request import LearnerRequest, LearningStyle, Level
 from learnpath.domain.tasks import TaskStatus, TaskType
-from learnpath.engine.bootstrap import embedded_runtime
+from learnpath.engine.bootstrap import SchemaOutOfDate, open_runtime
 from learnpath.engine.errors import Conflict, Invalid
 from learnpath.engine.runtime import Runtime
 from learnpath.events.follow import follow
@@ -77,14 +79,16 @@ def _describe(error: ValidationError) -> str:
 
 
 def run(work: Callable[[Runtime], Awaitable[T]]) -> T:
-    """Run ``work`` inside an embedded runtime, mapping service errors to CLI errors."""
+    """Run ``work`` inside the configured runtime, mapping service errors to CLI errors."""
 
     async def main() -> T:
-        async with embedded_runtime(settings()) as rt:
+        async with open_runtime(settings()) as rt:
             return await work(rt)
 
     try:
         return asyncio.run(main())
+    except SchemaOutOfDate as error:
+        fail(str(error))
     except (TaskNotFound, RoadmapNotFound) as error:
         fail(str(error), 1)
     except Conflict as error:
@@ -341,13 +345,11 @@ def serve(
     ] = False,
     log_level: Annotated[str, typer.Option(help="uvicorn log level")] = "info",
 ) -> None:
-    """Serve the HTTP API (and event streams) with uvicorn; runs the tasks in-process."""
-    import logging
-
+    """Serve the HTTP API, event streams and web app with uvicorn. Tasks run in this process,
+    or on Celery workers when LEARNPATH_BROKER_URL is set."""
     import uvicorn
 
     from learnpath.api.app import create_app
-    from learnpath.api.logging import JSONFormatter
 
     config = settings()
     if local and host not in LOOPBACK:
@@ -358,9 +360,7 @@ def serve(
             "'import secrets; print(secrets.token_urlsafe(48))')`), or run `learnpath serve "
             "--local` for a single-user server on this machine."
         )
-    handler = logging.StreamHandler()
-    handler.setFormatter(JSONFormatter())
-    logging.basicConfig(level=log_level.upper(), handlers=[handler], force=True)
+    _log_to_stderr(log_level)
     mode = "local single-user mode, no login" if local else "server mode, login required"
     err.print(f"learnpath serving on http://{host}:{port}/ ({mode}); API docs at /docs")
     uvicorn.run(
@@ -389,12 +389,99 @@ def users_create(
 @db_app.command("upgrade")
 def db_upgrade() -> None:
     """Apply the database migrations (embedded mode also does this at every start)."""
+    from learnpath.store.database import Database
+
+    config = settings()
+
+    async def upgrade() -> None:
+        db = Database(config.effective_database_url, schema=config.database_schema)
+        try:
+            await db.upgrade()
+        finally:
+            await db.dispose()
+
+    asyncio.run(upgrade())
+    out.print("database is up to date")
+
+
+@app.command()
+def worker(
+    concurrency: Annotated[
+        int, typer.Option(min=1, max=256, help="Jobs run at once (worker processes)")
+    ] = os.cpu_count() or 2,
+    queues: Annotated[
+        str, typer.Option(help="Queues to consume, comma-separated")
+    ] = "roadmap,content_generation,documents",
+    log_level: Annotated[str, typer.Option(help="Log level")] = "info",
+) -> None:
+    """Run a Celery worker (distributed mode: needs LEARNPATH_BROKER_URL)."""
+    from learnpath.dispatch.celery_app import QUEUES, create_app
+
+    config = _distributed_settings("learnpath worker")
+    unknown = {q.strip() for q in queues.split(",")} - set(QUEUES)
+    if unknown:
+        fail(f"unknown queue(s) {sorted(unknown)}; choose from {', '.join(QUEUES)}")
+    _require_current_schema(config)
+    _log_to_stderr(log_level)
+    create_app(config).worker_main(
+        [
+            "worker",
+            f"--concurrency={concurrency}",
+            f"--queues={queues}",
+            f"--loglevel={log_level.upper()}",
+            f"--hostname=learnpath-{os.getpid()}@%h",
+            "--pool=prefork",
+            "--without-gossip",
+            "--without-mingle",
+        ]
+    )
+
+
+@app.command()
+def sweeper(log_level: Annotated[str, typer.Option(help="Log level")] = "info") -> None:
+    """Queue again the work of dead workers, forever (distributed mode; one process leads).
+    Every `learnpath serve` runs one too."""
+    from learnpath.service.sweeper import Sweeper
+
+    _distributed_settings("learnpath sweeper")
+    _log_to_stderr(log_level)
 
     async def work(rt: Runtime) -> None:
-        return None
+        await Sweeper(rt).run()
 
-    run(work)
-    out.print("database is up to date")
+    with contextlib.suppress(KeyboardInterrupt):
+        run(work)
+
+
+def _distributed_settings(command: str) -> Settings:
+    config = settings()
+    if not config.distributed:
+        fail(f"{command} needs LEARNPATH_BROKER_URL (a redis:// URL): it runs distributed mode")
+    return config
+
+
+def _require_current_schema(config: Settings) -> None:
+    from learnpath.store.database import Database
+
+    async def check() -> bool:
+        db = Database(config.effective_database_url, pool_size=1, schema=config.database_schema)
+        try:
+            return await db.at_head()
+        finally:
+            await db.dispose()
+
+    if not asyncio.run(check()):
+        fail("the database schema is not current: run `learnpath db upgrade` first")
+
+
+def _log_to_stderr(level: str) -> None:
+    import logging
+
+    from learnpath.api.logging import JSONFormatter
+
+    handler = logging.StreamHandler()
+    handler.setFormatter(JSONFormatter())
+    logging.basicConfig(level=level.upper(), handlers=[handler], force=True)
 
 
 def main() -> None:

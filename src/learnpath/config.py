@@ -54,6 +54,24 @@ class Settings(BaseSettings):
 
     worker_concurrency: int | None = Field(default=None, ge=1, le=512)
     lease_s: float = Field(default=30.0, gt=0)
+    database_pool_size: int = Field(default=5, ge=1, le=100)
+
+    broker_url: str | None = Field(
+        default=None,
+        pattern=r"^rediss?://",
+        description="Redis URL of the Celery broker; set, it switches to distributed mode",
+    )
+    redis_url: str | None = Field(
+        default=None, pattern=r"^rediss?://", description="Redis of event streams (default: broker)"
+    )
+    queued_lease_s: float = Field(
+        default=900.0,
+        gt=0,
+        description="how long queued work may wait for a worker before the sweeper re-queues it",
+    )
+    sweep_interval_s: float = Field(default=10.0, gt=0)
+    stream_maxlen: int = Field(default=5000, ge=100, description="events kept per task stream")
+    stream_ttl_s: int = Field(default=3600, ge=1, description="stream lifetime after a task ends")
 
     @model_validator(mode="after")
     def _check(self) -> Settings:
@@ -80,6 +98,15 @@ class Settings(BaseSettings):
         if self.database_url:
             return self.database_url
         return f"sqlite+aiosqlite:///{self.home / 'learnpath.db'}"
+
+    @property
+    def distributed(self) -> bool:
+        """Celery workers, Redis streams and a sweeper instead of the in-process pool."""
+        return self.broker_url is not None
+
+    @property
+    def events_redis_url(self) -> str | None:
+        return self.redis_url or self.broker_url
 
     @property
     def item_concurrency(self) -> int:

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import asyncio
+import contextlib
 import logging
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
@@ -15,8 +17,9 @@ from learnpath.api.metrics import Metrics
 from learnpath.api.routes import auth, content, events, health, roadmaps, tasks
 from learnpath.config import Settings
 from learnpath.domain.events import Event
-from learnpath.engine.bootstrap import embedded_runtime
+from learnpath.engine.bootstrap import open_runtime
 from learnpath.service.resume import resume_orphans
+from learnpath.service.sweeper import Sweeper
 from learnpath.web import install as install_web
 
 log = logging.getLogger(__name__)
@@ -30,17 +33,26 @@ def create_app(settings: Settings | None = None, *, local: bool = False) -> Fast
 
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
-        async with embedded_runtime(settings) as runtime:
+        async with open_runtime(settings) as runtime:
 
             async def count(events: list[Event]) -> None:
                 metrics.events_published.inc(len(events))
 
             runtime.db.add_event_sink(count)
             app.state.runtime = runtime
-            resumed = await resume_orphans(runtime)
-            if resumed:
-                log.info("resumed %d task(s) left running by a previous process", len(resumed))
-            yield
+            if settings.distributed:
+                sweeping = asyncio.create_task(Sweeper(runtime).run())
+            else:
+                resumed = await resume_orphans(runtime)
+                if resumed:
+                    log.info("resumed %d task(s) left running by a previous process", len(resumed))
+            try:
+                yield
+            finally:
+                if settings.distributed:
+                    sweeping.cancel()
+                    with contextlib.suppress(asyncio.CancelledError):
+                        await sweeping
 
     app = FastAPI(
         title="learnpath",

@@ -83,4 +83,4 @@ class Metrics:
                 self.llm_latency.labels(agent).set(float(latency) / 1000)
         self.llm_tokens.labels("prompt").set(prompt)
         self.llm_tokens.labels("completion").set(completion)
-        self.queue_depth.set(rt.dispatcher.queue_depth)
+        self.queue_depth.set(await rt.dispatcher.queue_depth())

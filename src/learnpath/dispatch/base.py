@@ -22,9 +22,11 @@ class Dispatcher(Protocol):
     async def abandon(self, task_id: str) -> None:
         """Stop work for a cancelled task: drop queued work, stop running work promptly."""
 
-    @property
-    def queue_depth(self) -> int:
-        """Work items submitted to this process and not yet started."""
+    async def queue_depth(self) -> int:
+        """Work submitted and not yet started (in this process, or on the broker's queues)."""
+
+    async def reachable(self) -> bool:
+        """Whether work can be handed over now (the broker answers)."""
 
     async def close(self) -> None:
         """Stop accepting work and wait for nothing: durable state makes restart safe."""

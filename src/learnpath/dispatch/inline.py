@@ -11,13 +11,13 @@ import contextlib
 import logging
 from collections import defaultdict, deque
 from collections.abc import Coroutine
-from datetime import timedelta
 from typing import Any
 
-from sqlalchemy import select, update
+from sqlalchemy import select
 
 from learnpath.dispatch.base import ItemKey
 from learnpath.domain.tasks import TaskStatus
+from learnpath.engine import leases
 from learnpath.engine.content import (
     Outcome,
     StartedItem,
@@ -25,7 +25,6 @@ from learnpath.engine.content import (
     settle_items,
     start_items,
 )
-from learnpath.engine.records import now
 from learnpath.engine.runner import advance
 from learnpath.engine.runtime import Runtime
 from learnpath.store.tables import TaskRow
@@ -49,17 +48,19 @@ class InlineDispatcher:
         self._last_renewal = 0.0
 
     async def submit_task(self, task_id: str) -> None:
-        await self._lease(task_id)
+        await leases.hold_task(self.rt, task_id)
         self._spawn(task_id, advance(self.rt, task_id))
 
     async def submit_items(self, task_id: str, items: list[ItemKey]) -> None:
-        await self._lease(task_id)
+        await leases.hold_task(self.rt, task_id)
         self._waiting.extend((task_id, key) for key in items)
         self._schedule_admission()
 
-    @property
-    def queue_depth(self) -> int:
+    async def queue_depth(self) -> int:
         return len(self._waiting)
+
+    async def reachable(self) -> bool:
+        return True
 
     async def abandon(self, task_id: str) -> None:
         self._waiting = deque(w for w in self._waiting if w[0] != task_id)
@@ -186,17 +187,6 @@ class InlineDispatcher:
             if not jobs:
                 del self._running[task_id]
 
-    async def _lease(self, task_id: str) -> None:
-        async with self.rt.db.transaction() as s:
-            await s.execute(
-                update(TaskRow)
-                .where(TaskRow.task_id == task_id)
-                .values(
-                    lease_owner=self.rt.worker_id,
-                    lease_expires_at=now() + timedelta(seconds=self.rt.settings.lease_s),
-                )
-            )
-
     async def _watch(self) -> None:
         """Abandon work of tasks cancelled elsewhere; renew the leases of running tasks."""
         loop = asyncio.get_running_loop()
@@ -220,14 +210,4 @@ class InlineDispatcher:
                         await self.abandon(task_id)
                 if loop.time() - self._last_renewal > self.rt.settings.lease_s / 3:
                     self._last_renewal = loop.time()
-                    async with self.rt.db.transaction() as s:
-                        await s.execute(
-                            update(TaskRow)
-                            .where(
-                                TaskRow.task_id.in_(task_ids),
-                                TaskRow.lease_owner == self.rt.worker_id,
-                            )
-                            .values(
-                                lease_expires_at=now() + timedelta(seconds=self.rt.settings.lease_s)
-                            )
-                        )
+                    await leases.renew(self.rt)

@@ -1,39 +1,119 @@
-"""Build the runtime of an embedded process: database (migrated), event bus, LLM, workers."""
+"""Build a process's runtime: embedded (SQLite by default, in-process workers) or distributed
+(Celery workers, Redis streams), as the settings say."""
 
 from __future__ import annotations
 
 import gc
 from collections.abc import AsyncIterator
-from contextlib import asynccontextmanager
+from contextlib import AbstractAsyncContextManager, asynccontextmanager
+from typing import TYPE_CHECKING
 
 from learnpath.agents.catalog import warm_up
 from learnpath.config import Settings
 from learnpath.dispatch.inline import InlineDispatcher
 from learnpath.engine.runtime import Runtime
 from learnpath.events.bus import MemoryBus
+from learnpath.events.poller import LogPoller
 from learnpath.llm.registry import build_client
 from learnpath.store.database import Database
 
+if TYPE_CHECKING:
+    from celery import Celery
 
-@asynccontextmanager
-async def embedded_runtime(settings: Settings | None = None) -> AsyncIterator[Runtime]:
+BACKSTOP_POLL_S = 2.0
+"""Distributed mode reads the log this often for followed tasks, in case Redis lost events."""
+
+
+class SchemaOutOfDate(RuntimeError):
+    pass
+
+
+def open_runtime(settings: Settings | None = None) -> AbstractAsyncContextManager[Runtime]:
+    """The runtime the settings ask for: distributed when a broker is configured."""
     settings = settings or Settings()
-    db = Database(settings.effective_database_url, schema=settings.database_schema)
-    await db.upgrade()
-    bus = MemoryBus()
-    db.add_event_sink(bus.publish)
-    rt = Runtime(settings=settings, db=db, llm=build_client(settings), bus=bus)
-    rt.dispatcher = InlineDispatcher(rt)
-    warm_up()
+    if settings.distributed:
+        return distributed_runtime(settings)
+    return embedded_runtime(settings)
+
+
+def _quiet_collector() -> None:
     # Everything loaded so far lives as long as the process: keep it out of the collector's
     # full passes, and collect less often, since tasks and requests allocate many
     # short-lived objects. A full pass over the start-up heap stalled the first wave of
     # content by ~60 ms (bench/pipeline.py) and request tails by tens of ms (bench/api.py).
     gc.freeze()
     gc.set_threshold(20_000, 20, 20)
+
+
+@asynccontextmanager
+async def embedded_runtime(settings: Settings | None = None) -> AsyncIterator[Runtime]:
+    settings = settings or Settings()
+    db = Database(
+        settings.effective_database_url,
+        pool_size=settings.database_pool_size,
+        schema=settings.database_schema,
+    )
+    await db.upgrade()
+    bus = MemoryBus()
+    db.add_event_sink(bus.publish)
+    rt = Runtime(settings=settings, db=db, llm=build_client(settings), bus=bus)
+    rt.feeds = [LogPoller(db, bus)]
+    rt.dispatcher = InlineDispatcher(rt)
+    warm_up()
+    _quiet_collector()
     try:
         yield rt
     finally:
-        await rt.poller.close()
+        for feed in rt.feeds:
+            await feed.close()
         await rt.dispatcher.close()
+        await db.dispose()
+
+
+@asynccontextmanager
+async def distributed_runtime(
+    settings: Settings, app: Celery | None = None
+) -> AsyncIterator[Runtime]:
+    """A runtime whose work goes to Celery workers (``app``: the worker's own app, else one
+    made for sending) and whose events cross processes through Redis streams. The schema must
+    be current: ``learnpath db upgrade`` applies it."""
+    from learnpath.dispatch.broker import CeleryDispatcher
+    from learnpath.dispatch.celery_app import create_app
+    from learnpath.events import streams
+
+    assert settings.broker_url is not None and settings.events_redis_url is not None
+    db = Database(
+        settings.effective_database_url,
+        pool_size=settings.database_pool_size,
+        schema=settings.database_schema,
+    )
+    redis = streams.connect(settings.events_redis_url)
+    broker = streams.connect(settings.broker_url)
+    try:
+        if not await db.at_head():
+            raise SchemaOutOfDate(
+                "the database schema is not current: run `learnpath db upgrade` first"
+            )
+        bus = MemoryBus()
+        db.add_event_sink(bus.publish)
+        publisher = streams.StreamPublisher(redis, settings.stream_maxlen, settings.stream_ttl_s)
+        db.add_event_sink(publisher.publish)
+        rt = Runtime(settings=settings, db=db, llm=build_client(settings), bus=bus)
+        rt.redis = redis
+        rt.feeds = [
+            streams.StreamFeed(redis, bus),
+            LogPoller(db, bus, interval_s=BACKSTOP_POLL_S),
+        ]
+        rt.dispatcher = CeleryDispatcher(rt, app or create_app(settings), broker)
+        warm_up()
+        _quiet_collector()
+        try:
+            yield rt
+        finally:
+            for feed in rt.feeds:
+                await feed.close()
+            await rt.dispatcher.close()
+    finally:
+        await redis.aclose()
+        await broker.aclose()
         await db.dispose()

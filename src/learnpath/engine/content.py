@@ -9,9 +9,10 @@ from __future__ import annotations
 from collections import Counter, OrderedDict
 from collections.abc import Sequence
 from dataclasses import dataclass
+from datetime import datetime
 from typing import Any, cast
 
-from sqlalchemy import ColumnElement, Table, bindparam, func, select, tuple_, update
+from sqlalchemy import ColumnElement, Table, bindparam, func, or_, select, tuple_, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from learnpath.agents.catalog import CONTENT_AGENTS
@@ -22,7 +23,7 @@ from learnpath.domain.events import EventProgress, EventType
 from learnpath.domain.request import LearnerRequest
 from learnpath.domain.roadmap import Concept, Framework, ItemStatus
 from learnpath.domain.tasks import Step, TaskStatus
-from learnpath.engine import records
+from learnpath.engine import leases, records
 from learnpath.engine.runtime import Runtime
 from learnpath.engine.steps import cancel_check, locked, move_to
 from learnpath.events.log import (
@@ -178,6 +179,16 @@ def _open_items(
     )
 
 
+def unattended(at: datetime) -> ColumnElement[bool]:
+    """Items nobody is generating: waiting, or ``generating`` under a lease that ran out (a
+    redelivered message of an item another worker runs is dropped, not run twice)."""
+    return or_(
+        ItemRow.status == ItemStatus.pending.value,
+        ItemRow.lease_expires_at.is_(None),
+        ItemRow.lease_expires_at < at,
+    )
+
+
 @dataclass(frozen=True)
 class StartedItem:
     """An item this worker marked ``generating``, with what its agent needs."""
@@ -197,7 +208,7 @@ async def start_items(rt: Runtime, task_id: str, keys: list[ItemKey]) -> list[St
     Items are the hot path of a roadmap, so this is a handful of Core statements whatever the
     batch size. The task row is locked first, as a cancel does, so once a cancel commits no
     item of the task can turn ``generating`` again; items already settled or owned by another
-    task are skipped.
+    task, or generating under another worker's live lease, are skipped.
     """
     async with rt.db.transaction() as s:
         task = (
@@ -216,8 +227,14 @@ async def start_items(rt: Runtime, task_id: str, keys: list[ItemKey]) -> list[St
         rows = (
             await s.execute(
                 update(ItemRow)
-                .where(*_open_items(roadmap_id, task_id, present))
-                .values(status=ItemStatus.generating.value, error=None, updated_at=records.now())
+                .where(*_open_items(roadmap_id, task_id, present), unattended(records.now()))
+                .values(
+                    status=ItemStatus.generating.value,
+                    error=None,
+                    updated_at=records.now(),
+                    lease_owner=rt.worker_id,
+                    lease_expires_at=leases.lease_until(rt.settings.lease_s),
+                )
                 .returning(ItemRow.concept_id, ItemRow.content_type)
             )
             if present

@@ -6,11 +6,13 @@ import os
 import socket
 from dataclasses import dataclass, field
 
+from redis.asyncio import Redis
+
 from learnpath.config import Settings
 from learnpath.dispatch.base import Dispatcher
 from learnpath.engine.cancellation import CancelFlags
 from learnpath.events.bus import MemoryBus
-from learnpath.events.poller import LogPoller
+from learnpath.events.poller import EventFeed
 from learnpath.llm.client import LLMClient
 from learnpath.store.database import Database
 
@@ -27,9 +29,11 @@ class Runtime:
     bus: MemoryBus
     dispatcher: Dispatcher = field(init=False)
     cancel_flags: CancelFlags = field(init=False)
-    poller: LogPoller = field(init=False)
+    feeds: list[EventFeed] = field(default_factory=list)
+    """Sources of events committed by other processes, each publishing them on ``bus``."""
+    redis: Redis | None = None
+    """Distributed mode: the Redis of the event streams."""
     worker_id: str = field(default_factory=process_identity)
 
     def __post_init__(self) -> None:
         self.cancel_flags = CancelFlags(self.db)
-        self.poller = LogPoller(self.db, self.bus)

@@ -41,10 +41,10 @@ async def follow_batches(
     never ends. With ``quiet_s``, an empty batch whenever nothing came for that long (a
     follower's cue for a keep-alive).
 
-    Live events come from the in-process bus (fed by this process's commits and by the log
-    poller for other processes'). An event ahead of its predecessor is held back until the
-    predecessor arrives; if it does not come within ``GAP_WAIT_S``, the log is read again
-    from the last delivered event.
+    Live events come from the in-process bus, fed by this process's commits and by the feeds
+    of other processes' events (the log poller; Redis streams in distributed mode). An event
+    ahead of its predecessor is held back until the predecessor arrives; if it does not come
+    within ``GAP_WAIT_S``, the log is read again from the last delivered event.
 
     This runs once per follower per burst, hundreds of times for a watched task: it wakes
     once per burst and sleeps on nothing else.
@@ -52,7 +52,9 @@ async def follow_batches(
     queue = rt.bus.subscribe(task_id)
     last = after_seq
     try:
-        with rt.poller.watching(task_id, after_seq):
+        with contextlib.ExitStack() as feeds:
+            for feed in rt.feeds:
+                feeds.enter_context(feed.watching(task_id, after_seq))
             while True:
                 backlog = await uncancelled(_backlog(rt, task_id, last))
                 if backlog:

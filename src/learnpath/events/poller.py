@@ -13,6 +13,7 @@ import contextlib
 import logging
 from collections import Counter
 from collections.abc import Iterator
+from typing import Protocol
 
 from sqlalchemy import select
 
@@ -22,6 +23,13 @@ from learnpath.store.database import Database
 from learnpath.store.tables import EventRow
 
 log = logging.getLogger(__name__)
+
+
+class EventFeed(Protocol):
+    def watching(self, task_id: str, after_seq: int) -> contextlib.AbstractContextManager[None]:
+        """Publish ``task_id``'s events after ``after_seq`` on the bus while the block runs."""
+
+    async def close(self) -> None: ...
 
 
 class LogPoller:

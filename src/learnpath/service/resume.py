@@ -5,12 +5,13 @@ from __future__ import annotations
 import socket
 
 import psutil
-from sqlalchemy import or_, select
+from sqlalchemy import or_, select, update
 
 from learnpath.domain.tasks import Step, TaskStatus
+from learnpath.engine.content import OPEN_STATUSES
 from learnpath.engine.records import now
 from learnpath.engine.runtime import Runtime
-from learnpath.store.tables import TaskRow
+from learnpath.store.tables import ItemRow, TaskRow
 
 
 def _owner_is_dead(owner: str | None) -> bool:
@@ -46,6 +47,14 @@ async def orphaned_tasks(rt: Runtime) -> list[str]:
 async def resume_orphans(rt: Runtime) -> list[str]:
     """Re-dispatch every task no live worker holds; returns their ids."""
     task_ids = await orphaned_tasks(rt)
+    if task_ids:
+        # Their items' leases were held by the dead worker too.
+        async with rt.db.transaction() as s:
+            await s.execute(
+                update(ItemRow)
+                .where(ItemRow.task_id.in_(task_ids), ItemRow.status.in_(OPEN_STATUSES))
+                .values(lease_owner=None, lease_expires_at=None)
+            )
     for task_id in task_ids:
         await rt.dispatcher.submit_task(task_id)
     return task_ids

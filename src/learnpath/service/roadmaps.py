@@ -174,6 +174,8 @@ async def status_check(rt: Runtime, roadmap_id: str, user_id: str | None = None)
         # retry task the items of its scope.
         everything = any(t.scope is None for t in active)
         scoped = {(c, k) for t in active for c, k in (t.scope or [])}
+        # An item whose lease ran out lost its worker: it is stale until it is queued again.
+        at = records.now()
         stale = [
             StaleItem(
                 concept_id=i.concept_id,
@@ -183,9 +185,11 @@ async def status_check(rt: Runtime, roadmap_id: str, user_id: str | None = None)
             )
             for i in await roadmaps.items_of(s, roadmap_id)
             if i.status in (ItemStatus.pending.value, ItemStatus.generating.value)
-            and i.task_id not in live
-            and not everything
-            and (i.concept_id, i.content_type) not in scoped
+            and (
+                (i.lease_expires_at is not None and i.lease_expires_at < at)
+                if i.task_id in live
+                else not everything and (i.concept_id, i.content_type) not in scoped
+            )
         ]
         return StatusCheck(
             has_active_task=bool(active),

@@ -110,6 +110,9 @@ class Database:
     async def upgrade(self) -> None:
         await migrate.upgrade(self.engine)
 
+    async def at_head(self) -> bool:
+        return await migrate.is_current(self.engine)
+
     @asynccontextmanager
     async def transaction(self) -> AsyncIterator[AsyncSession]:
         """A write unit of work: commits on exit, rolls back on error, then publishes events.

@@ -122,9 +122,18 @@ class ItemRow(Base):
     task_id: Mapped[str | None] = mapped_column(String(64))
     """The task that owns the item's current generation, if any."""
     error: Mapped[str | None] = mapped_column(Text)
+    broker_id: Mapped[str | None] = mapped_column(String(128))
+    """The broker message that last queued the item (distributed mode): a cancel revokes it."""
+    lease_owner: Mapped[str | None] = mapped_column(String(200))
+    lease_expires_at: Mapped[datetime | None] = mapped_column()
+    """Until when the item's queued or running work is vouched for; the sweeper re-queues an
+    open item past it."""
     updated_at: Mapped[datetime] = mapped_column(default=utcnow, onupdate=utcnow)
 
-    __table_args__ = (Index("ix_items_task_status", "task_id", "status"),)
+    __table_args__ = (
+        Index("ix_items_task_status", "task_id", "status"),
+        Index("ix_items_status_lease", "status", "lease_expires_at"),
+    )
 
 
 class ReviewRoundRow(Base):

@@ -18,15 +18,24 @@ async def healthz() -> dict[str, str]:
     return {"status": "ok"}
 
 
-@router.get("/readyz", responses={503: {"description": "The database is unreachable"}})
+@router.get(
+    "/readyz", responses={503: {"description": "The database or the broker is unreachable"}}
+)
 async def readyz(rt: RuntimeDep) -> Response:
-    """The database answers."""
+    """The database answers (and, in distributed mode, the broker's Redis)."""
+    checks: dict[str, str] = {}
     try:
         async with rt.db.read() as s:
             await s.execute(text("SELECT 1"))
+        checks["database"] = "ok"
     except Exception:
-        return JSONResponse({"status": "unavailable", "database": "unreachable"}, 503)
-    return JSONResponse({"status": "ok", "database": "ok"})
+        checks["database"] = "unreachable"
+    if rt.settings.distributed:
+        checks["broker"] = "ok" if await rt.dispatcher.reachable() else "unreachable"
+    ready = all(state == "ok" for state in checks.values())
+    return JSONResponse(
+        {"status": "ok" if ready else "unavailable", **checks}, 200 if ready else 503
+    )
 
 
 @router.get("/metrics", response_class=PlainTextResponse)

@@ -1,0 +1,170 @@
+"""The distributed dispatcher: work goes to Celery workers through the broker.
+
+Before a message is sent, the work it carries gets a queued lease and the message's id in the
+database, in one transaction: if the send fails or the broker loses the message (a restart
+without persistence), the lease runs out and the sweeper queues the work again; a cancel finds
+the ids to revoke there.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import uuid
+from dataclasses import dataclass
+from typing import Any, cast
+
+import redis.asyncio as aioredis
+from celery import Celery
+from kombu.exceptions import KombuError
+from redis.exceptions import RedisError
+from sqlalchemy import Table, bindparam, or_, select, update
+
+from learnpath.dispatch.base import ItemKey
+from learnpath.dispatch.celery_app import ADVANCE, GENERATE_ITEM, QUEUES, RETRY_BATCH
+from learnpath.domain.tasks import TaskType
+from learnpath.engine.content import OPEN_STATUSES, unattended
+from learnpath.engine.leases import lease_until
+from learnpath.engine.records import now
+from learnpath.engine.runtime import Runtime
+from learnpath.store.tables import ItemRow, TaskRow
+
+log = logging.getLogger(__name__)
+
+
+@dataclass(frozen=True)
+class Message:
+    name: str
+    args: list[Any]
+    queue: str
+    message_id: str
+
+
+def new_message_id() -> str:
+    return str(uuid.uuid4())
+
+
+class CeleryDispatcher:
+    def __init__(self, rt: Runtime, app: Celery, broker: aioredis.Redis) -> None:
+        self.rt = rt
+        self.app = app
+        self.broker = broker
+
+    async def submit_task(self, task_id: str) -> None:
+        message = Message(ADVANCE, [task_id], "roadmap", new_message_id())
+        async with self.rt.db.transaction() as s:
+            await s.execute(
+                update(TaskRow)
+                .where(TaskRow.task_id == task_id)
+                .values(
+                    broker_id=message.message_id,
+                    lease_owner=None,
+                    lease_expires_at=lease_until(self.rt.settings.queued_lease_s),
+                )
+            )
+        await self._send([message])
+
+    async def submit_items(self, task_id: str, items: list[ItemKey]) -> None:
+        """One message per item; a batch retry's items travel together, in one message."""
+        if not items:
+            return
+        async with self.rt.db.transaction() as s:
+            task_type = await s.scalar(select(TaskRow.task_type).where(TaskRow.task_id == task_id))
+            if task_type == TaskType.retry_batch.value:
+                batch = [[k.concept_id, k.content_type] for k in items]
+                messages = [
+                    Message(RETRY_BATCH, [task_id, batch], "content_generation", new_message_id())
+                ]
+                ids = {k: messages[0].message_id for k in items}
+            else:
+                messages = [
+                    Message(
+                        GENERATE_ITEM,
+                        [task_id, k.concept_id, k.content_type],
+                        "content_generation",
+                        new_message_id(),
+                    )
+                    for k in items
+                ]
+                ids = {k: m.message_id for k, m in zip(items, messages, strict=True)}
+            roadmap_id = await s.scalar(
+                select(TaskRow.roadmap_id).where(TaskRow.task_id == task_id)
+            )
+            await s.execute(
+                update(cast(Table, ItemRow.__table__))
+                .where(
+                    ItemRow.roadmap_id == roadmap_id,
+                    ItemRow.task_id == task_id,
+                    ItemRow.concept_id == bindparam("b_concept"),
+                    ItemRow.content_type == bindparam("b_type"),
+                    # (no IN: an executemany cannot expand one)
+                    or_(*(ItemRow.status == status for status in OPEN_STATUSES)),
+                    unattended(now()),
+                )
+                .values(
+                    broker_id=bindparam("b_id"),
+                    lease_owner=None,
+                    lease_expires_at=lease_until(self.rt.settings.queued_lease_s),
+                ),
+                [
+                    {"b_concept": k.concept_id, "b_type": k.content_type, "b_id": message_id}
+                    for k, message_id in ids.items()
+                ],
+            )
+        await self._send(messages)
+
+    async def abandon(self, task_id: str) -> None:
+        """Revoke the task's queued messages; running ones see the cancel before their next
+        model call."""
+        async with self.rt.db.read() as s:
+            ids = {
+                broker_id
+                for broker_id in (
+                    await s.scalars(select(ItemRow.broker_id).where(ItemRow.task_id == task_id))
+                ).all()
+                if broker_id
+            }
+            task_message = await s.scalar(
+                select(TaskRow.broker_id).where(TaskRow.task_id == task_id)
+            )
+        if task_message:
+            ids.add(task_message)
+        if ids:
+            try:
+                await asyncio.to_thread(self.app.control.revoke, sorted(ids))
+            except (KombuError, RedisError, OSError) as error:
+                log.warning("task %s: could not revoke its queued work: %s", task_id, error)
+
+    async def queue_depth(self) -> int:
+        try:
+            pipe = self.broker.pipeline(transaction=False)
+            for queue in QUEUES:
+                pipe.llen(queue)
+            return sum(int(n) for n in await pipe.execute())
+        except (RedisError, OSError):
+            return 0
+
+    async def reachable(self) -> bool:
+        try:
+            return bool(await self.broker.ping())
+        except (RedisError, OSError):
+            return False
+
+    async def close(self) -> None:
+        return None
+
+    async def _send(self, messages: list[Message]) -> None:
+        try:
+            await asyncio.to_thread(self._publish, messages)
+        except (KombuError, RedisError, OSError) as error:
+            # The work is leased in the database: the sweeper sends it again.
+            log.warning(
+                "could not queue %d message(s) (the sweeper will): %s", len(messages), error
+            )
+
+    def _publish(self, messages: list[Message]) -> None:
+        with self.app.producer_or_acquire() as producer:
+            for m in messages:
+                self.app.send_task(
+                    m.name, args=m.args, queue=m.queue, task_id=m.message_id, producer=producer
+                )

@@ -1,0 +1,54 @@
+"""Leases: who vouches for a task's framework step or a content item, and until when.
+
+A worker holds a lease on the work it runs and renews it while it runs (the heartbeat). Work
+handed to a broker gets a *queued* lease, long enough for it to wait its turn. Work whose
+lease ran out has nobody behind it: the sweeper queues it again (distributed mode), ``resume``
+picks it up (embedded mode), and ``status-check`` reports it as stale meanwhile.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime, timedelta
+
+from sqlalchemy import update
+
+from learnpath.domain.roadmap import ItemStatus
+from learnpath.domain.tasks import TaskStatus
+from learnpath.engine.records import now
+from learnpath.engine.runtime import Runtime
+from learnpath.store.tables import ItemRow, TaskRow
+
+RUNNABLE = (TaskStatus.pending.value, TaskStatus.processing.value)
+
+
+def lease_until(seconds: float) -> datetime:
+    return now() + timedelta(seconds=seconds)
+
+
+async def hold_task(rt: Runtime, task_id: str) -> None:
+    """This process runs the task's framework steps from now on."""
+    async with rt.db.transaction() as s:
+        await s.execute(
+            update(TaskRow)
+            .where(TaskRow.task_id == task_id)
+            .values(lease_owner=rt.worker_id, lease_expires_at=lease_until(rt.settings.lease_s))
+        )
+
+
+async def renew(rt: Runtime) -> None:
+    """The heartbeat: extend every lease this process holds on work still running."""
+    until = lease_until(rt.settings.lease_s)
+    async with rt.db.transaction() as s:
+        await s.execute(
+            update(TaskRow)
+            .where(TaskRow.lease_owner == rt.worker_id, TaskRow.status.in_(RUNNABLE))
+            .values(lease_expires_at=until)
+        )
+        await s.execute(
+            update(ItemRow)
+            .where(
+                ItemRow.lease_owner == rt.worker_id,
+                ItemRow.status == ItemStatus.generating.value,
+            )
+            .values(lease_expires_at=until)
+        )
