@@ -4,7 +4,9 @@ from __future__ import annotations
 
 import os
 import secrets
+import shutil
 from collections.abc import AsyncIterator, Callable, Iterator
+from contextlib import asynccontextmanager
 from pathlib import Path
 from typing import Any
 
@@ -12,8 +14,10 @@ import asyncpg
 import pytest
 
 from learnpath.config import Settings
-from learnpath.engine.bootstrap import embedded_runtime
+from learnpath.engine.bootstrap import distributed_runtime, embedded_runtime
 from learnpath.engine.runtime import Runtime
+from tests.support.cluster import running_cluster
+from tests.support.workflow import Opener
 
 PG_DSN = os.environ.get("LEARNPATH_TEST_POSTGRES", "postgresql://postgres@127.0.0.1:5432/test")
 PG_URL = "postgresql+asyncpg://" + PG_DSN.split("://", 1)[1]
@@ -67,6 +71,36 @@ def make_settings(tmp_path: Path, database: dict[str, Any]) -> SettingsFactory:
         return Settings(**values)
 
     return factory
+
+
+@pytest.fixture
+def engine_kind() -> str:
+    """How tasks run: "embedded", or "celery" (worker processes; a module parametrizes it)."""
+    return "embedded"
+
+
+@pytest.fixture
+def open_engine(
+    engine_kind: str, make_settings: SettingsFactory, database: dict[str, Any], tmp_path: Path
+) -> Opener:
+    """Open a runtime with settings overrides. With Celery: a private Redis, one worker
+    process with the same settings, and a distributed runtime in the test process."""
+
+    @asynccontextmanager
+    async def opened(**overrides: Any) -> AsyncIterator[Runtime]:
+        if engine_kind != "celery":
+            async with embedded_runtime(make_settings(**overrides)) as runtime:
+                yield runtime
+            return
+        if shutil.which("redis-server") is None:
+            pytest.skip("redis-server is not installed (apt-get install -y redis-server)")
+        settings = {k: str(v) for k, v in {**database, **overrides}.items()}
+        with running_cluster(tmp_path / "cluster", settings) as cluster:
+            cluster.start_worker(concurrency=4)
+            async with distributed_runtime(cluster.runtime_settings()) as runtime:
+                yield runtime
+
+    return opened
 
 
 @pytest.fixture

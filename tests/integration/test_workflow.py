@@ -1,21 +1,21 @@
-"""The roadmap workflow end to end through the service layer, on SQLite and PostgreSQL."""
+"""The roadmap workflow end to end through the service layer: in-process workers on SQLite and
+PostgreSQL, and Celery worker processes on PostgreSQL and Redis."""
 
 from __future__ import annotations
 
 import asyncio
+from collections.abc import AsyncIterator
 
 import pytest
 from sqlalchemy import func, select
-from tests.conftest import SettingsFactory
 from tests.support.providers import BrokenCurriculumProvider, InvalidOnceProvider
-from tests.support.workflow import settle, wait_for
+from tests.support.workflow import Opener, settle, wait_for
 
 from learnpath.domain.content import ContentType
 from learnpath.domain.events import EventType
 from learnpath.domain.request import LearnerRequest
 from learnpath.domain.roadmap import ItemStatus
 from learnpath.domain.tasks import RecoveryType, Step, TaskStatus
-from learnpath.engine.bootstrap import embedded_runtime
 from learnpath.engine.errors import Conflict, Invalid
 from learnpath.engine.records import review_rounds
 from learnpath.engine.runtime import Runtime
@@ -26,6 +26,23 @@ from learnpath.store import contents
 from learnpath.store.tables import LLMCallRow
 
 RUST = LearnerRequest(goal="Learn Rust for systems programming", hours_per_week=6, target_weeks=3)
+IN_PROCESS_ONLY = "swaps the model provider in this process; Celery workers run their own"
+
+
+@pytest.fixture(params=["sqlite", "postgresql", "celery"])
+def engine_kind(request: pytest.FixtureRequest) -> str:
+    return str(request.param)
+
+
+@pytest.fixture
+def backend(engine_kind: str) -> str:
+    return "sqlite" if engine_kind == "sqlite" else "postgresql"
+
+
+@pytest.fixture
+async def rt(open_engine: Opener) -> AsyncIterator[Runtime]:
+    async with open_engine() as runtime:
+        yield runtime
 
 
 async def versions(rt: Runtime, roadmap_id: str) -> dict[str, dict[str, int]]:
@@ -107,9 +124,11 @@ async def test_review_gate_reject_with_feedback_then_approve(rt: Runtime) -> Non
 
 
 async def test_validation_edit_loop_fixes_a_broken_design(
-    make_settings: SettingsFactory,
+    open_engine: Opener, engine_kind: str
 ) -> None:
-    async with embedded_runtime(make_settings()) as rt:
+    if engine_kind == "celery":
+        pytest.skip(IN_PROCESS_ONLY)
+    async with open_engine() as rt:
         rt.llm.provider = BrokenCurriculumProvider(rt.settings)
         view = await tasks.submit_roadmap(rt, RUST)
         parked = await settle(rt, view.task_id)
@@ -123,8 +142,10 @@ async def test_validation_edit_loop_fixes_a_broken_design(
         assert any("cycle" in i["issue"] for i in rounds[0].issues)
 
 
-async def test_invalid_model_output_is_repaired_once(make_settings: SettingsFactory) -> None:
-    async with embedded_runtime(make_settings()) as rt:
+async def test_invalid_model_output_is_repaired_once(open_engine: Opener, engine_kind: str) -> None:
+    if engine_kind == "celery":
+        pytest.skip(IN_PROCESS_ONLY)
+    async with open_engine() as rt:
         rt.llm.provider = InvalidOnceProvider(rt.settings, agent="intent")
         view = await tasks.submit_roadmap(rt, RUST, auto_approve=True)
         done = await settle(rt, view.task_id)
@@ -140,8 +161,8 @@ async def test_invalid_model_output_is_repaired_once(make_settings: SettingsFact
         assert len(intent_calls) == 2
 
 
-async def test_transient_failures_are_retried(make_settings: SettingsFactory) -> None:
-    async with embedded_runtime(make_settings(offline_failure_rate=0.3, llm_max_retries=12)) as rt:
+async def test_transient_failures_are_retried(open_engine: Opener) -> None:
+    async with open_engine(offline_failure_rate=0.3, llm_max_retries=12) as rt:
         view = await tasks.submit_roadmap(rt, RUST, auto_approve=True)
         done = await settle(rt, view.task_id)
         assert done.status == TaskStatus.completed
@@ -157,9 +178,9 @@ async def test_transient_failures_are_retried(make_settings: SettingsFactory) ->
 
 
 async def test_failing_content_type_then_retry_regenerates_only_failed(
-    make_settings: SettingsFactory,
+    open_engine: Opener,
 ) -> None:
-    async with embedded_runtime(make_settings(offline_fail_content="quiz")) as rt:
+    async with open_engine(offline_fail_content="quiz") as rt:
         view = await tasks.submit_roadmap(rt, RUST, auto_approve=True)
         partial = await settle(rt, view.task_id)
         assert partial.status == TaskStatus.partial_failure
@@ -174,7 +195,7 @@ async def test_failing_content_type_then_retry_regenerates_only_failed(
         )
         assert {c.quiz_status for c in framework.concepts()} == {ItemStatus.failed}
 
-    async with embedded_runtime(make_settings()) as rt:
+    async with open_engine() as rt:
         result = await tasks.retry(rt, view.task_id)
         assert result.recovery_type == RecoveryType.retry_failed_items
         assert (result.task_id, result.roadmap_id) == (view.task_id, partial.roadmap_id)
@@ -191,16 +212,17 @@ async def test_failing_content_type_then_retry_regenerates_only_failed(
             await tasks.cancel(rt, view.task_id)
 
 
-async def test_every_content_type_failing_fails_the_task(make_settings: SettingsFactory) -> None:
-    settings = make_settings(offline_fail_content="tutorial,resources,quiz")
-    async with embedded_runtime(settings) as rt:
+async def test_every_content_type_failing_fails_the_task(open_engine: Opener) -> None:
+    async with open_engine(offline_fail_content="tutorial,resources,quiz") as rt:
         view = await tasks.submit_roadmap(rt, RUST, auto_approve=True)
         done = await settle(rt, view.task_id)
         assert done.status == TaskStatus.failed
         assert done.error_message and "every content item failed" in done.error_message
 
 
-async def test_cancel_pending_then_restart_from_scratch(rt: Runtime) -> None:
+async def test_cancel_pending_then_restart_from_scratch(rt: Runtime, engine_kind: str) -> None:
+    if engine_kind == "celery":
+        pytest.skip("needs the task to stay queued; a Celery worker may start it at once")
     view = await tasks.submit_roadmap(rt, RUST, auto_approve=True)
     assert view.status == TaskStatus.pending
     cancelled = await tasks.cancel(rt, view.task_id)
@@ -219,8 +241,8 @@ async def test_cancel_pending_then_restart_from_scratch(rt: Runtime) -> None:
     assert done.status == TaskStatus.completed
 
 
-async def test_cancel_during_framework_step_then_restart(make_settings: SettingsFactory) -> None:
-    async with embedded_runtime(make_settings(offline_latency_s=0.3)) as rt:
+async def test_cancel_during_framework_step_then_restart(open_engine: Opener) -> None:
+    async with open_engine(offline_latency_s=0.3) as rt:
         view = await tasks.submit_roadmap(rt, RUST, auto_approve=True)
         await wait_for(rt, view.task_id, TaskStatus.processing, step=Step.intent_analysis)
         await tasks.cancel(rt, view.task_id)
@@ -263,9 +285,9 @@ async def test_cancel_in_review_then_resume_review_keeps_direct_edit(rt: Runtime
 
 
 async def test_cancel_during_content_then_restart_content_generation(
-    make_settings: SettingsFactory,
+    open_engine: Opener,
 ) -> None:
-    async with embedded_runtime(make_settings(offline_latency_s=0.05, llm_concurrency=2)) as rt:
+    async with open_engine(offline_latency_s=0.05, llm_concurrency=2) as rt:
         view = await tasks.submit_roadmap(rt, RUST)
         parked = await settle(rt, view.task_id)
         assert parked.roadmap_id is not None

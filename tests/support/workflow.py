@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import asyncio
+from collections.abc import Callable
+from contextlib import AbstractAsyncContextManager
 
 from learnpath.dispatch.inline import InlineDispatcher
 from learnpath.domain.tasks import TaskStatus
@@ -10,13 +12,25 @@ from learnpath.engine.runtime import Runtime
 from learnpath.service.tasks import get_task_view
 from learnpath.service.views import TaskView
 
+RUNNING = (TaskStatus.pending, TaskStatus.processing)
+
+
+Opener = Callable[..., AbstractAsyncContextManager[Runtime]]
+"""Opens a runtime with settings overrides: embedded, or distributed with its workers."""
+
 
 async def settle(rt: Runtime, task_id: str, limit_s: float = 60) -> TaskView:
-    """Wait until the task stops running (ends, or parks for review)."""
-    assert isinstance(rt.dispatcher, InlineDispatcher)
+    """Wait until the task stops running (ends, or parks for review): until the in-process
+    pool is idle, or until the task's status says so when Celery workers run it."""
     async with asyncio.timeout(limit_s):
-        await rt.dispatcher.idle()
-    return await get_task_view(rt, task_id)
+        if isinstance(rt.dispatcher, InlineDispatcher):
+            await rt.dispatcher.idle()
+            return await get_task_view(rt, task_id)
+        while True:
+            view = await get_task_view(rt, task_id)
+            if view.status not in RUNNING:
+                return view
+            await asyncio.sleep(0.05)
 
 
 async def wait_for(

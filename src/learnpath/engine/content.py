@@ -136,7 +136,7 @@ async def claim_items(session: AsyncSession, task: TaskRow) -> list[ItemKey]:
         if item.status not in OPEN_STATUSES or (item.task_id in live):
             continue
         item.task_id = task.task_id
-        item.status = ItemStatus.pending.value
+        item.release(ItemStatus.pending.value)
         claimed.append(ItemKey(item.concept_id, item.content_type))
     return claimed
 
@@ -180,10 +180,12 @@ def _open_items(
 
 
 def unattended(at: datetime) -> ColumnElement[bool]:
-    """Items nobody is generating: waiting, or ``generating`` under a lease that ran out (a
-    redelivered message of an item another worker runs is dropped, not run twice)."""
+    """Items no worker is generating: waiting, queued (a lease without an owner), or held by
+    a worker whose lease ran out. A redelivered message of an item another worker runs is
+    dropped, not run twice."""
     return or_(
         ItemRow.status == ItemStatus.pending.value,
+        ItemRow.lease_owner.is_(None),
         ItemRow.lease_expires_at.is_(None),
         ItemRow.lease_expires_at < at,
     )
@@ -278,7 +280,13 @@ async def start_items(rt: Runtime, task_id: str, keys: list[ItemKey]) -> list[St
             await s.execute(
                 update(ItemRow)
                 .where(*_open_items(roadmap_id, task_id, gone))
-                .values(status=ItemStatus.failed.value, error=_GONE, updated_at=records.now())
+                .values(
+                    status=ItemStatus.failed.value,
+                    error=_GONE,
+                    updated_at=records.now(),
+                    lease_owner=None,
+                    lease_expires_at=None,
+                )
             )
     if gone:
         await finish_if_done(rt, task_id)
@@ -400,6 +408,8 @@ async def settle_items(rt: Runtime, outcomes: list[Outcome]) -> None:
                 version=func.coalesce(bindparam("b_version"), ItemRow.version),
                 error=bindparam("b_error"),
                 updated_at=now,
+                lease_owner=None,
+                lease_expires_at=None,
             ),
             [
                 {

@@ -138,7 +138,7 @@ async def retry_item(
         )
         if item.status == ItemStatus.completed.value:
             item.generation += 1
-        item.status = ItemStatus.generating.value
+        item.release(ItemStatus.generating.value)
         item.error = None
         item.task_id = task.task_id
         concept = Framework.model_validate(row.framework).concept(concept_id)
@@ -340,7 +340,7 @@ async def retry_failed(
             status=TaskStatus.processing,
         )
         for item in items:
-            item.status = ItemStatus.pending.value
+            item.release(ItemStatus.pending.value)
             item.error = None
         await append_event(
             s,

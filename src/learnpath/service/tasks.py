@@ -159,7 +159,7 @@ async def cancel(rt: Runtime, task_id: str, user_id: str | None = None) -> TaskV
         if task.roadmap_id is not None:
             for item in await owned_items(s, task):
                 if item.status == ItemStatus.generating.value:
-                    item.status = ItemStatus.pending.value
+                    item.release(ItemStatus.pending.value)
         await append_task_event(
             s,
             task,
@@ -205,7 +205,7 @@ async def retry(rt: Runtime, task_id: str, user_id: str | None = None) -> RetryR
             recovery = RecoveryType.retry_failed_items
             for item in owned:
                 if item.status in (ItemStatus.failed.value, ItemStatus.generating.value):
-                    item.status = ItemStatus.pending.value
+                    item.release(ItemStatus.pending.value)
                     item.error = None
             open_count = sum(1 for i in owned if i.status == ItemStatus.pending.value)
             task.status = TaskStatus.processing.value

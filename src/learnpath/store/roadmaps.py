@@ -79,7 +79,7 @@ async def sync_items(session: AsyncSession, framework: Framework) -> set[str]:
                 changed.add(concept.concept_id)
             elif item.fingerprint != fingerprint:
                 item.fingerprint = fingerprint
-                item.status = ItemStatus.pending.value
+                item.release(ItemStatus.pending.value)
                 item.version = None
                 item.error = None
                 changed.add(concept.concept_id)

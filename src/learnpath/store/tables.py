@@ -135,6 +135,13 @@ class ItemRow(Base):
         Index("ix_items_status_lease", "status", "lease_expires_at"),
     )
 
+    def release(self, status: str) -> None:
+        """Put the item in ``status`` with no worker holding it (only a worker starting the
+        item takes a lease)."""
+        self.status = status
+        self.lease_owner = None
+        self.lease_expires_at = None
+
 
 class ReviewRoundRow(Base):
     __tablename__ = "review_rounds"
