@@ -29,6 +29,7 @@ from learnpath.events.follow import follow
 from learnpath.export import render
 from learnpath.service import roadmaps, tasks
 from learnpath.service.resume import resume_orphans
+from learnpath.service.sweeper import sweep
 from learnpath.service.views import TaskView
 from learnpath.store.roadmaps import RoadmapNotFound
 from learnpath.store.tasks import TaskNotFound
@@ -293,10 +294,15 @@ def retry(task_id: str, as_json: Annotated[bool, typer.Option("--json")] = False
 
 @app.command()
 def resume(as_json: Annotated[bool, typer.Option("--json")] = False) -> None:
-    """Resume tasks whose process died, from their last committed step, and run them here."""
+    """Resume tasks whose process died, from their last committed step, and run them here
+    (distributed mode: queue again the work whose lease ran out, as the sweeper does)."""
 
     async def work(rt: Runtime) -> list[TaskView]:
-        task_ids = await resume_orphans(rt)
+        if rt.settings.distributed:
+            report = await sweep(rt)
+            task_ids = sorted({*report.tasks, *report.items})
+        else:
+            task_ids = await resume_orphans(rt)
         if not task_ids:
             (err if as_json else out).print("nothing to resume")
         results = []
