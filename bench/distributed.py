@@ -156,7 +156,7 @@ def services(cluster: Cluster, args: argparse.Namespace, latency: float) -> Iter
     with ExitStack() as stack:
         stack.callback(cluster.stop)
         for n in per_worker:
-            cluster.start_worker(concurrency=n)
+            cluster.start_worker(concurrency=n, pool=args.pool)
         yield stack.enter_context(cluster.server(local=True))
 
 
@@ -354,6 +354,7 @@ def measure(args: argparse.Namespace, home: Path, schema: str) -> dict[str, Any]
         "latency": args.latency,
         "concurrency": args.concurrency,
         "workers": args.workers,
+        "pool": args.pool,
         "cold_measured_s": cold["measured_s"],
         "cold_ratio": cold["ratio"],
         "framework_s": warm["framework_s"],
@@ -408,6 +409,7 @@ def main() -> None:
         "--concurrency", type=int, default=16, help="pool processes in all (jobs in flight)"
     )
     parser.add_argument("--workers", type=int, default=2, help="`learnpath worker` processes")
+    parser.add_argument("--pool", choices=["threads", "prefork"], default="threads")
     parser.add_argument("--goal", default="Learn Rust for systems programming")
     parser.add_argument("--hours", type=float, default=10, help="hours per week")
     parser.add_argument("--weeks", type=int, default=12, help="target weeks")

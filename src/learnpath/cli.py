@@ -55,6 +55,11 @@ EXIT_FOR_STATUS = {
 }
 
 
+class WorkerPool(StrEnum):
+    threads = "threads"
+    prefork = "prefork"
+
+
 class ExportFormat(StrEnum):
     md = "md"
     json = "json"
@@ -412,12 +417,18 @@ def db_upgrade() -> None:
 
 @app.command()
 def worker(
-    concurrency: Annotated[
-        int, typer.Option(min=1, max=256, help="Jobs run at once (worker processes)")
-    ] = os.cpu_count() or 2,
+    concurrency: Annotated[int, typer.Option(min=1, max=256, help="Jobs run at once")] = 8,
     queues: Annotated[
         str, typer.Option(help="Queues to consume, comma-separated")
     ] = "roadmap,content_generation,documents",
+    pool: Annotated[
+        WorkerPool,
+        typer.Option(
+            help="threads: one process, its jobs sharing one event loop (model calls wait on "
+            "the network, so this is the lean choice); prefork: a process per job, with "
+            "Celery's hard time limits"
+        ),
+    ] = WorkerPool.threads,
     log_level: Annotated[str, typer.Option(help="Log level")] = "info",
 ) -> None:
     """Run a Celery worker (distributed mode: needs LEARNPATH_BROKER_URL)."""
@@ -436,7 +447,7 @@ def worker(
             f"--queues={queues}",
             f"--loglevel={log_level.upper()}",
             f"--hostname=learnpath-{os.getpid()}@%h",
-            "--pool=prefork",
+            f"--pool={pool.value}",
             "--without-gossip",
             "--without-mingle",
         ]

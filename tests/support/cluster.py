@@ -113,11 +113,12 @@ class Cluster:
         )
 
     def start_worker(
-        self, concurrency: int = 4, queues: str | None = None
+        self, concurrency: int = 4, queues: str | None = None, pool: str = "threads"
     ) -> subprocess.Popen[bytes]:
         """A ``learnpath worker``; returns once it consumes its queues."""
         log_path = self.home / f"worker-{len(self.workers)}.log"
-        args = [LEARNPATH, "worker", "--concurrency", str(concurrency), "--log-level", "info"]
+        args = [LEARNPATH, "worker", "--concurrency", str(concurrency), "--pool", pool]
+        args += ["--log-level", "info"]
         if queues:
             args += ["--queues", queues]
         with log_path.open("wb") as log:

@@ -17,17 +17,19 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
+import threading
 from collections.abc import Callable, Coroutine
 from typing import Any
 
 from celery import Celery
 from celery.exceptions import SoftTimeLimitExceeded
-from celery.signals import worker_process_shutdown
+from celery.signals import worker_process_shutdown, worker_shutdown
 from kombu.entity import Exchange, Queue
 
 from learnpath.config import Settings
 from learnpath.dispatch import jobs
 from learnpath.dispatch.base import ItemKey
+from learnpath.dispatch.inline import InlineDispatcher
 from learnpath.engine.runtime import Runtime
 
 log = logging.getLogger(__name__)
@@ -50,41 +52,83 @@ Job = Callable[[Runtime], Coroutine[Any, Any, None]]
 
 
 class WorkerHost:
-    """The asyncio side of one worker process: an event loop and a runtime, built lazily so
-    that nothing of them crosses the pool's fork."""
+    """The asyncio side of one worker process: one event loop, in a thread of its own, and one
+    runtime (database pool, LLM client, event streams), both built on the first job, after
+    the pool's fork. Every job of the process runs on that loop, whichever pool thread or
+    process received its message: with the threads pool, a process's jobs share connections
+    and caches, and one heartbeat renews all their leases."""
 
     def __init__(self, settings: Settings, app: Celery) -> None:
         self.settings = settings
         self.app = app
+        self._start = threading.Lock()
         self._loop: asyncio.AbstractEventLoop | None = None
         self._runtime: contextlib.AbstractAsyncContextManager[Runtime] | None = None
         self._rt: Runtime | None = None
+        self._running = 0
+        self._heart: asyncio.Task[None] | None = None
+        self._pool: InlineDispatcher | None = None
+
+    def run_items(self, task_id: str, keys: list[ItemKey]) -> None:
+        """Generate items in the process's pool: items of jobs running at once start, and
+        are stored, in shared transactions."""
+
+        async def job(rt: Runtime) -> None:
+            if self._pool is None:
+                self._pool = InlineDispatcher(rt, ITEM_LIMITS_S[0] - DEADLINE_MARGIN_S)
+            await self._pool.run_items(task_id, keys)
+
+        self.run(job)
 
     def run(self, job: Job) -> None:
-        if self._loop is None:
-            self._loop = asyncio.new_event_loop()
-        loop = self._loop
-        if self._rt is None:
-            from learnpath.engine.bootstrap import distributed_runtime
-
-            self._runtime = distributed_runtime(self.settings, app=self.app)
-            self._rt = loop.run_until_complete(self._runtime.__aenter__())
-        work = loop.create_task(jobs.with_heartbeat(self._rt, job(self._rt)))
+        """Run ``job`` on the process's loop and wait for it (from a pool thread or process)."""
+        loop, rt = self._started()
+        done = asyncio.run_coroutine_threadsafe(self._run(rt, job), loop)
         try:
-            loop.run_until_complete(work)
+            done.result()
         except SoftTimeLimitExceeded:
-            work.cancel()
-            loop.run_until_complete(asyncio.gather(work, return_exceptions=True))
+            done.cancel()
             raise
 
+    async def _run(self, rt: Runtime, job: Job) -> None:
+        self._running += 1
+        if self._heart is None or self._heart.done():
+            self._heart = asyncio.create_task(jobs.heartbeat(rt, lambda: self._running > 0))
+        try:
+            await job(rt)
+        finally:
+            self._running -= 1
+
+    def _started(self) -> tuple[asyncio.AbstractEventLoop, Runtime]:
+        with self._start:
+            if self._loop is None or self._rt is None:
+                from learnpath.engine.bootstrap import distributed_runtime
+
+                loop = asyncio.new_event_loop()
+                threading.Thread(
+                    target=loop.run_forever, name="learnpath-loop", daemon=True
+                ).start()
+                self._runtime = distributed_runtime(self.settings, app=self.app)
+                self._rt = asyncio.run_coroutine_threadsafe(
+                    self._runtime.__aenter__(), loop
+                ).result()
+                self._loop = loop
+            return self._loop, self._rt
+
     def close(self) -> None:
-        if self._loop is None:
-            return
-        if self._runtime is not None:
-            with contextlib.suppress(Exception):
-                self._loop.run_until_complete(self._runtime.__aexit__(None, None, None))
-        self._loop.close()
-        self._loop = self._runtime = self._rt = None
+        with self._start:
+            loop, runtime = self._loop, self._runtime
+            if loop is None:
+                return
+            if runtime is not None:
+                with contextlib.suppress(Exception):
+                    if self._pool is not None:
+                        asyncio.run_coroutine_threadsafe(self._pool.close(), loop).result(30)
+                    asyncio.run_coroutine_threadsafe(
+                        runtime.__aexit__(None, None, None), loop
+                    ).result(timeout=30)
+            loop.call_soon_threadsafe(loop.stop)
+            self._loop = self._runtime = self._rt = self._pool = None
 
 
 def create_app(settings: Settings) -> Celery:
@@ -113,18 +157,17 @@ def create_app(settings: Settings) -> Celery:
 
     @app.task(name=GENERATE_ITEM, soft_time_limit=ITEM_LIMITS_S[0], time_limit=ITEM_LIMITS_S[1])
     def generate_item(task_id: str, concept_id: str, content_type: str) -> None:
-        keys = [ItemKey(concept_id, content_type)]
-        deadline = ITEM_LIMITS_S[0] - DEADLINE_MARGIN_S
-        host.run(lambda rt: jobs.run_items(rt, task_id, keys, deadline))
+        host.run_items(task_id, [ItemKey(concept_id, content_type)])
 
     @app.task(name=RETRY_BATCH, soft_time_limit=BATCH_LIMITS_S[0], time_limit=BATCH_LIMITS_S[1])
     def retry_batch(task_id: str, items: list[list[str]]) -> None:
-        keys = [ItemKey(concept_id, content_type) for concept_id, content_type in items]
-        deadline = BATCH_LIMITS_S[0] - DEADLINE_MARGIN_S
-        host.run(lambda rt: jobs.run_items(rt, task_id, keys, deadline))
+        host.run_items(
+            task_id, [ItemKey(concept_id, content_type) for concept_id, content_type in items]
+        )
 
     def shutdown(**_: object) -> None:
         host.close()
 
     worker_process_shutdown.connect(shutdown, weak=False)
+    worker_shutdown.connect(shutdown, weak=False)
     return app

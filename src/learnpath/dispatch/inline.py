@@ -35,8 +35,13 @@ WATCH_INTERVAL_S = 1.0
 
 
 class InlineDispatcher:
-    def __init__(self, rt: Runtime) -> None:
+    """``item_deadline_s``: how long an item's generation may take before it fails (a Celery
+    worker's pool sets it; embedded mode relies on the LLM client's own timeouts)."""
+
+    def __init__(self, rt: Runtime, item_deadline_s: float | None = None) -> None:
         self.rt = rt
+        self.item_deadline_s = item_deadline_s
+        self._finished: dict[tuple[str, ItemKey], list[asyncio.Future[None]]] = defaultdict(list)
         self._free_slots = rt.settings.item_concurrency
         self._waiting: deque[tuple[str, ItemKey]] = deque()
         self._admitting = False
@@ -56,6 +61,19 @@ class InlineDispatcher:
         self._waiting.extend((task_id, key) for key in items)
         self._schedule_admission()
 
+    async def run_items(self, task_id: str, items: list[ItemKey]) -> None:
+        """Generate these items with the others of this process (admitted and stored in
+        batches) and return once each is stored, skipped or abandoned: a Celery job's work."""
+        loop = asyncio.get_running_loop()
+        waits = []
+        for key in items:
+            finished: asyncio.Future[None] = loop.create_future()
+            self._finished[(task_id, key)].append(finished)
+            waits.append(finished)
+        self._waiting.extend((task_id, key) for key in items)
+        self._schedule_admission()
+        await asyncio.gather(*waits)
+
     async def queue_depth(self) -> int:
         return len(self._waiting)
 
@@ -63,6 +81,8 @@ class InlineDispatcher:
         return True
 
     async def abandon(self, task_id: str) -> None:
+        for dropped in [w for w in self._waiting if w[0] == task_id]:
+            self._finish(*dropped)
         self._waiting = deque(w for w in self._waiting if w[0] != task_id)
         for job in list(self._running.get(task_id, ())):
             job.cancel()
@@ -111,6 +131,8 @@ class InlineDispatcher:
                     log.exception("task %s: could not start %d items", task_id, len(batch))
                     started = []
                 self._free_slots += len(batch) - len(started)
+                for key in set(batch) - {item.key for item in started}:
+                    self._finish(task_id, key)
                 for item in started:
                     self._spawn(task_id, self._run(item))
         finally:
@@ -118,13 +140,24 @@ class InlineDispatcher:
 
     async def _run(self, item: StartedItem) -> None:
         try:
-            outcome = await run_item(self.rt, item)
+            try:
+                async with asyncio.timeout(self.item_deadline_s):
+                    outcome = await run_item(self.rt, item)
+            except TimeoutError:
+                error = f"generation took longer than {self.item_deadline_s:.0f} s"
+                outcome = Outcome(item, [], error=error)
             if outcome is not None:
                 await self._settle(outcome)
         finally:
             self._free_slots += 1
+            self._finish(item.task_id, item.key)
             if self._waiting:
                 self._schedule_admission()
+
+    def _finish(self, task_id: str, key: ItemKey) -> None:
+        for finished in self._finished.pop((task_id, key), ()):
+            if not finished.done():
+                finished.set_result(None)
 
     async def _settle(self, outcome: Outcome) -> None:
         """Store an outcome together with the others of its task that are waiting: a wave of

@@ -12,7 +12,17 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any, cast
 
-from sqlalchemy import ColumnElement, Table, bindparam, func, or_, select, tuple_, update
+from sqlalchemy import (
+    ColumnElement,
+    Table,
+    bindparam,
+    exists,
+    func,
+    or_,
+    select,
+    tuple_,
+    update,
+)
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from learnpath.agents.catalog import CONTENT_AGENTS
@@ -204,90 +214,122 @@ class StartedItem:
     concept: Concept
 
 
+class _TaskStopped(Exception):
+    """The task stopped generating (a cancel) while a transaction prepared its items."""
+
+
+def _still_generating(task_id: str) -> ColumnElement[bool]:
+    return exists().where(TaskRow.task_id == task_id, *GENERATING)
+
+
+async def _reserve_seqs(s: AsyncSession, task_id: str, count: int, **changes: Any) -> int:
+    """Lock the task row, last in the transaction, and reserve ``count`` event seqs; returns
+    the first. Raises :class:`_TaskStopped` (the caller's transaction rolls back) when the
+    task no longer generates.
+
+    Items are written before the task row is locked, so the lock every item of a task waits
+    for is held for this statement, the event insert and the commit only: items of one task
+    finishing together on many workers queue on it briefly. A cancel locks the task row alone
+    and resets its items in a later transaction, so the two never wait on each other in
+    opposite orders."""
+    last = await s.scalar(
+        update(TaskRow)
+        .where(TaskRow.task_id == task_id, *GENERATING)
+        .values(last_seq=TaskRow.last_seq + count, **changes)
+        .returning(TaskRow.last_seq)
+    )
+    if last is None:
+        raise _TaskStopped(task_id)
+    return int(last) - count + 1
+
+
 async def start_items(rt: Runtime, task_id: str, keys: list[ItemKey]) -> list[StartedItem]:
     """Mark open items ``generating`` (with their ``concept_start`` events) in one transaction.
 
     Items are the hot path of a roadmap, so this is a handful of Core statements whatever the
-    batch size. The task row is locked first, as a cancel does, so once a cancel commits no
-    item of the task can turn ``generating`` again; items already settled or owned by another
-    task, or generating under another worker's live lease, are skipped.
+    batch size. Once a cancel commits, no item of the task turns ``generating`` again; items
+    already settled or owned by another task, or generating under another worker's live
+    lease, are skipped.
     """
-    async with rt.db.transaction() as s:
-        task = (
-            await s.execute(
-                select(TaskRow.last_seq, TaskRow.attempt, TaskRow.roadmap_id)
-                .where(TaskRow.task_id == task_id, *GENERATING)
-                .with_for_update()
-            )
-        ).first()
-        if task is None or task.roadmap_id is None:
-            return []
-        roadmap_id: str = task.roadmap_id
-        context = await _run_context(s, task_id, task.attempt, roadmap_id)
-        located = {k: _locate(context.framework, k.concept_id) for k in keys}
-        present = [k for k, where in located.items() if where is not None]
-        rows = (
-            await s.execute(
-                update(ItemRow)
-                .where(*_open_items(roadmap_id, task_id, present), unattended(records.now()))
-                .values(
-                    status=ItemStatus.generating.value,
-                    error=None,
-                    updated_at=records.now(),
-                    lease_owner=rt.worker_id,
-                    lease_expires_at=leases.lease_until(rt.settings.lease_s),
+    try:
+        async with rt.db.transaction() as s:
+            task = (
+                await s.execute(
+                    select(TaskRow.attempt, TaskRow.roadmap_id).where(
+                        TaskRow.task_id == task_id, *GENERATING
+                    )
                 )
-                .returning(ItemRow.concept_id, ItemRow.content_type)
-            )
-            if present
-            else None
-        )
-        claimed = {ItemKey(r.concept_id, r.content_type) for r in rows or ()}
-        started = []
-        for key in present:
-            if key not in claimed:
-                continue
-            stage_name, module_name, concept = located[key]  # type: ignore[misc]
-            started.append(
-                StartedItem(task_id, roadmap_id, key, context, stage_name, module_name, concept)
-            )
-        if started:
-            await s.execute(
-                update(TaskRow)
-                .where(TaskRow.task_id == task_id)
-                .values(last_seq=TaskRow.last_seq + len(started))
-            )
-        await store_events(
-            s,
-            [
-                new_event(
-                    seq,
-                    task_id,
-                    EventType.concept_start,
-                    f"Writing the {item.key.content_type} for '{item.concept.name}'",
-                    step=Step.content_generation.value,
-                    roadmap_id=roadmap_id,
-                    concept_id=item.concept.concept_id,
-                    concept_name=item.concept.name,
-                    content_type=item.key.content_type,
+            ).first()
+            if task is None or task.roadmap_id is None:
+                return []
+            roadmap_id: str = task.roadmap_id
+            context = await _run_context(s, task_id, task.attempt, roadmap_id)
+            located = {k: _locate(context.framework, k.concept_id) for k in keys}
+            present = [k for k, where in located.items() if where is not None]
+            gone = [k for k, where in located.items() if where is None]
+            if gone:
+                # Concepts removed from the framework: their items can only fail.
+                await s.execute(
+                    update(ItemRow)
+                    .where(*_open_items(roadmap_id, task_id, gone), _still_generating(task_id))
+                    .values(
+                        status=ItemStatus.failed.value,
+                        error=_GONE,
+                        updated_at=records.now(),
+                        lease_owner=None,
+                        lease_expires_at=None,
+                    )
                 )
-                for seq, item in enumerate(started, start=task.last_seq + 1)
-            ],
-        )
-        gone = [k for k, where in located.items() if where is None]
-        if gone:
-            # Concepts removed from the framework: their items can only fail.
-            await s.execute(
-                update(ItemRow)
-                .where(*_open_items(roadmap_id, task_id, gone))
-                .values(
-                    status=ItemStatus.failed.value,
-                    error=_GONE,
-                    updated_at=records.now(),
-                    lease_owner=None,
-                    lease_expires_at=None,
+            rows = (
+                await s.execute(
+                    update(ItemRow)
+                    .where(
+                        *_open_items(roadmap_id, task_id, present),
+                        unattended(records.now()),
+                        _still_generating(task_id),
+                    )
+                    .values(
+                        status=ItemStatus.generating.value,
+                        error=None,
+                        updated_at=records.now(),
+                        lease_owner=rt.worker_id,
+                        lease_expires_at=leases.lease_until(rt.settings.lease_s),
+                    )
+                    .returning(ItemRow.concept_id, ItemRow.content_type)
                 )
+                if present
+                else None
             )
+            claimed = {ItemKey(r.concept_id, r.content_type) for r in rows or ()}
+            started = []
+            for key in present:
+                if key not in claimed:
+                    continue
+                stage_name, module_name, concept = located[key]  # type: ignore[misc]
+                started.append(
+                    StartedItem(task_id, roadmap_id, key, context, stage_name, module_name, concept)
+                )
+            if started:
+                first = await _reserve_seqs(s, task_id, len(started))
+                await store_events(
+                    s,
+                    [
+                        new_event(
+                            seq,
+                            task_id,
+                            EventType.concept_start,
+                            f"Writing the {item.key.content_type} for '{item.concept.name}'",
+                            step=Step.content_generation.value,
+                            roadmap_id=roadmap_id,
+                            concept_id=item.concept.concept_id,
+                            concept_name=item.concept.name,
+                            content_type=item.key.content_type,
+                        )
+                        for seq, item in enumerate(started, start=first)
+                    ],
+                )
+    except _TaskStopped:
+        return []
     if gone:
         await finish_if_done(rt, task_id)
     return started
@@ -347,144 +389,146 @@ async def settle_items(rt: Runtime, outcomes: list[Outcome]) -> None:
     Outcomes of items no longer open for the task (settled meanwhile, or taken over by a
     cancel) are dropped; their usage is still recorded.
     """
+    task_id = outcomes[0].item.task_id
+    calls = [c for o in outcomes for c in o.calls]
+    try:
+        async with rt.db.transaction() as s:
+            await records.record_calls(s, task_id, calls)
+            done = await _store_outcomes(rt, s, outcomes)
+    except _TaskStopped:
+        # A cancel came first: of these outcomes only what their calls cost stands.
+        async with rt.db.transaction() as s:
+            await records.record_calls(s, task_id, calls)
+        return
+    if done:
+        await finalize(rt, task_id)
+
+
+async def _store_outcomes(rt: Runtime, s: AsyncSession, outcomes: list[Outcome]) -> bool:
+    """The content, item statuses and events of :func:`settle_items`; True when no item of
+    the task is left open (the task moved to ``finalizing``)."""
     task_id, roadmap_id = outcomes[0].item.task_id, outcomes[0].item.roadmap_id
-    async with rt.db.transaction() as s:
-        await records.record_calls(s, task_id, [c for o in outcomes for c in o.calls])
-        last_seq = await s.scalar(
-            select(TaskRow.last_seq)
-            .where(TaskRow.task_id == task_id, *GENERATING)
-            .with_for_update()
-        )
-        if last_seq is None:
-            return
-        open_items = {
-            (r.concept_id, r.content_type): r
-            for r in (
-                await s.execute(
-                    select(
-                        ItemRow.concept_id,
-                        ItemRow.content_type,
-                        ItemRow.fingerprint,
-                        ItemRow.generation,
-                    )
-                    .where(*_open_items(roadmap_id, task_id, [o.item.key for o in outcomes]))
-                    .with_for_update()
+    open_items = {
+        (r.concept_id, r.content_type): r
+        for r in (
+            await s.execute(
+                select(
+                    ItemRow.concept_id,
+                    ItemRow.content_type,
+                    ItemRow.fingerprint,
+                    ItemRow.generation,
                 )
-            ).all()
-        }
-        settled = [
-            o for o in outcomes if (o.item.key.concept_id, o.item.key.content_type) in open_items
-        ]
-        if not settled:
-            return
-        versions = await contents.save_contents(
-            s,
-            roadmap_id,
-            task_id,
-            rt.llm.provider.name == "offline",
-            [
-                (
-                    o.item.key.content_type,
-                    o.item.key.concept_id,
-                    "{0.fingerprint}:{0.generation}".format(
-                        open_items[(o.item.key.concept_id, o.item.key.content_type)]
-                    ),
-                    o.body,
+                .where(
+                    *_open_items(roadmap_id, task_id, [o.item.key for o in outcomes]),
+                    _still_generating(task_id),
                 )
-                for o in settled
-                if o.body is not None
-            ],
-        )
-        now = records.now()
-        await s.execute(
-            update(cast(Table, ItemRow.__table__))
-            .where(
-                ItemRow.roadmap_id == roadmap_id,
-                ItemRow.concept_id == bindparam("b_concept"),
-                ItemRow.content_type == bindparam("b_type"),
+                .with_for_update()
             )
-            .values(
-                status=bindparam("b_status"),
-                version=func.coalesce(bindparam("b_version"), ItemRow.version),
-                error=bindparam("b_error"),
-                updated_at=now,
-                lease_owner=None,
-                lease_expires_at=None,
-            ),
-            [
-                {
-                    "b_concept": o.item.key.concept_id,
-                    "b_type": o.item.key.content_type,
-                    "b_status": (
-                        ItemStatus.completed.value
-                        if o.body is not None
-                        else ItemStatus.failed.value
-                    ),
-                    "b_version": versions.get((o.item.key.content_type, o.item.key.concept_id)),
-                    "b_error": o.error,
-                }
-                for o in settled
-            ],
+        ).all()
+    }
+    settled = [
+        o for o in outcomes if (o.item.key.concept_id, o.item.key.content_type) in open_items
+    ]
+    if not settled:
+        return False
+    versions = await contents.save_contents(
+        s,
+        roadmap_id,
+        task_id,
+        rt.llm.provider.name == "offline",
+        [
+            (
+                o.item.key.content_type,
+                o.item.key.concept_id,
+                "{0.fingerprint}:{0.generation}".format(
+                    open_items[(o.item.key.concept_id, o.item.key.content_type)]
+                ),
+                o.body,
+            )
+            for o in settled
+            if o.body is not None
+        ],
+    )
+    now = records.now()
+    await s.execute(
+        update(cast(Table, ItemRow.__table__))
+        .where(
+            ItemRow.roadmap_id == roadmap_id,
+            ItemRow.concept_id == bindparam("b_concept"),
+            ItemRow.content_type == bindparam("b_type"),
         )
-        counts = await item_counts(s, roadmap_id, task_id)
-        total = sum(counts.values())
-        finished = (
-            counts[ItemStatus.completed.value] + counts[ItemStatus.failed.value] - len(settled)
-        )
-        events = []
-        seq = last_seq
-        for o in settled:
-            seq, finished = seq + 1, finished + 1
-            kind, name = o.item.key.content_type, o.item.concept.name
-            common: dict[str, Any] = {
-                "step": Step.content_generation.value,
-                "roadmap_id": roadmap_id,
-                "concept_id": o.item.key.concept_id,
-                "concept_name": name,
-                "content_type": kind,
-                "progress": progress_of(finished, total),
+        .values(
+            status=bindparam("b_status"),
+            version=func.coalesce(bindparam("b_version"), ItemRow.version),
+            error=bindparam("b_error"),
+            updated_at=now,
+            lease_owner=None,
+            lease_expires_at=None,
+        ),
+        [
+            {
+                "b_concept": o.item.key.concept_id,
+                "b_type": o.item.key.content_type,
+                "b_status": (
+                    ItemStatus.completed.value if o.body is not None else ItemStatus.failed.value
+                ),
+                "b_version": versions.get((o.item.key.content_type, o.item.key.concept_id)),
+                "b_error": o.error,
             }
-            if o.body is not None:
-                version = versions[(kind, o.item.key.concept_id)]
-                message = f"{kind.capitalize()} ready for '{name}' (version {version})"
-                events.append(
-                    new_event(
-                        seq,
-                        task_id,
-                        EventType.concept_complete,
-                        message,
-                        data={"version": version},
-                        **common,
-                    )
-                )
-            else:
-                message = f"The {kind} for '{name}' failed: {o.error}"
-                events.append(
-                    new_event(
-                        seq, task_id, EventType.concept_failed, message, error=o.error, **common
-                    )
-                )
-        done = not any(counts[status] for status in OPEN_STATUSES)
-        if done:
-            seq += 1
+            for o in settled
+        ],
+    )
+    first = await _reserve_seqs(s, task_id, len(settled))
+    counts = await item_counts(s, roadmap_id, task_id)
+    total = sum(counts.values())
+    finished = counts[ItemStatus.completed.value] + counts[ItemStatus.failed.value] - len(settled)
+    events = []
+    seq = first - 1
+    for o in settled:
+        seq, finished = seq + 1, finished + 1
+        kind, name = o.item.key.content_type, o.item.concept.name
+        common: dict[str, Any] = {
+            "step": Step.content_generation.value,
+            "roadmap_id": roadmap_id,
+            "concept_id": o.item.key.concept_id,
+            "concept_name": name,
+            "content_type": kind,
+            "progress": progress_of(finished, total),
+        }
+        if o.body is not None:
+            version = versions[(kind, o.item.key.concept_id)]
+            message = f"{kind.capitalize()} ready for '{name}' (version {version})"
             events.append(
                 new_event(
                     seq,
                     task_id,
-                    EventType.progress,
-                    "Finalising",
-                    step=Step.finalizing.value,
-                    status=TaskStatus.processing.value,
-                    roadmap_id=roadmap_id,
+                    EventType.concept_complete,
+                    message,
+                    data={"version": version},
+                    **common,
                 )
             )
-        step = {"current_step": Step.finalizing.value, "updated_at": now} if done else {}
-        await s.execute(
-            update(TaskRow).where(TaskRow.task_id == task_id).values(last_seq=seq, **step)
-        )
-        await store_events(s, events)
+        else:
+            message = f"The {kind} for '{name}' failed: {o.error}"
+            events.append(
+                new_event(seq, task_id, EventType.concept_failed, message, error=o.error, **common)
+            )
+    done = not any(counts[status] for status in OPEN_STATUSES)
     if done:
-        await finalize(rt, task_id)
+        seq = await _reserve_seqs(s, task_id, 1, current_step=Step.finalizing.value)
+        events.append(
+            new_event(
+                seq,
+                task_id,
+                EventType.progress,
+                "Finalising",
+                step=Step.finalizing.value,
+                status=TaskStatus.processing.value,
+                roadmap_id=roadmap_id,
+            )
+        )
+    await store_events(s, events)
+    return done
 
 
 def _generating(task: TaskRow) -> bool:

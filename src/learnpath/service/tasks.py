@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from sqlalchemy import ScalarSelect, func, select
+from sqlalchemy import ScalarSelect, func, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from learnpath.agents.validator import validate_framework
@@ -156,10 +156,6 @@ async def cancel(rt: Runtime, task_id: str, user_id: str | None = None) -> TaskV
         task.summary = {**task.summary, "stopped_at_step": stopped_at}
         task.status = TaskStatus.cancelled.value
         task.current_step = Step.cancelled.value
-        if task.roadmap_id is not None:
-            for item in await owned_items(s, task):
-                if item.status == ItemStatus.generating.value:
-                    item.release(ItemStatus.pending.value)
         await append_task_event(
             s,
             task,
@@ -168,6 +164,15 @@ async def cancel(rt: Runtime, task_id: str, user_id: str | None = None) -> TaskV
             step=stopped_at,
         )
         view = await task_view(s, task)
+    # Items being generated go back to waiting in a transaction of their own: one holding the
+    # task row while it waits for item rows could deadlock with a worker storing an item,
+    # which locks the item first and the task last (engine.content).
+    async with rt.db.transaction() as s:
+        await s.execute(
+            update(ItemRow)
+            .where(ItemRow.task_id == task_id, ItemRow.status == ItemStatus.generating.value)
+            .values(status=ItemStatus.pending.value, lease_owner=None, lease_expires_at=None)
+        )
     rt.cancel_flags.mark(task_id)
     await rt.dispatcher.abandon(task_id)
     return view
