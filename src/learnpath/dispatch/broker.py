@@ -1,9 +1,8 @@
 """The distributed dispatcher: work goes to Celery workers through the broker.
 
-Before a message is sent, the work it carries gets a queued lease and the message's id in the
-database, in one transaction: if the send fails or the broker loses the message (a restart
-without persistence), the lease runs out and the sweeper queues the work again; a cancel finds
-the ids to revoke there.
+The work a message carries gets a queued lease and the message's id in the database: if the
+send fails or the broker loses the message (a restart without persistence), the lease runs out
+and the sweeper queues the work again; a cancel finds the ids to revoke there.
 """
 
 from __future__ import annotations
@@ -65,31 +64,39 @@ class CeleryDispatcher:
         await self._send([message])
 
     async def submit_items(self, task_id: str, items: list[ItemKey]) -> None:
-        """One message per item; a batch retry's items travel together, in one message."""
+        """One message per item; a batch retry's items travel together, in one message.
+
+        The messages go out first, so that workers start at once; the items' queued leases
+        and message ids follow. An item a worker already holds keeps its worker's lease, and
+        items sent but never leased (this process died in between) have none: the sweeper
+        takes them for lost once ``lease_s`` has passed."""
         if not items:
             return
+        async with self.rt.db.read() as s:
+            task_type, roadmap_id = (
+                await s.execute(
+                    select(TaskRow.task_type, TaskRow.roadmap_id).where(TaskRow.task_id == task_id)
+                )
+            ).one()
+        if task_type == TaskType.retry_batch.value:
+            batch = [[k.concept_id, k.content_type] for k in items]
+            messages = [
+                Message(RETRY_BATCH, [task_id, batch], "content_generation", new_message_id())
+            ]
+            ids = {k: messages[0].message_id for k in items}
+        else:
+            messages = [
+                Message(
+                    GENERATE_ITEM,
+                    [task_id, k.concept_id, k.content_type],
+                    "content_generation",
+                    new_message_id(),
+                )
+                for k in items
+            ]
+            ids = {k: m.message_id for k, m in zip(items, messages, strict=True)}
+        await self._send(messages)
         async with self.rt.db.transaction() as s:
-            task_type = await s.scalar(select(TaskRow.task_type).where(TaskRow.task_id == task_id))
-            if task_type == TaskType.retry_batch.value:
-                batch = [[k.concept_id, k.content_type] for k in items]
-                messages = [
-                    Message(RETRY_BATCH, [task_id, batch], "content_generation", new_message_id())
-                ]
-                ids = {k: messages[0].message_id for k in items}
-            else:
-                messages = [
-                    Message(
-                        GENERATE_ITEM,
-                        [task_id, k.concept_id, k.content_type],
-                        "content_generation",
-                        new_message_id(),
-                    )
-                    for k in items
-                ]
-                ids = {k: m.message_id for k, m in zip(items, messages, strict=True)}
-            roadmap_id = await s.scalar(
-                select(TaskRow.roadmap_id).where(TaskRow.task_id == task_id)
-            )
             await s.execute(
                 update(cast(Table, ItemRow.__table__))
                 .where(
@@ -111,7 +118,6 @@ class CeleryDispatcher:
                     for k, message_id in ids.items()
                 ],
             )
-        await self._send(messages)
 
     async def abandon(self, task_id: str) -> None:
         """Revoke the task's queued messages; running ones see the cancel before their next

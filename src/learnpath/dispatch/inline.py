@@ -42,6 +42,8 @@ class InlineDispatcher:
         self.rt = rt
         self.item_deadline_s = item_deadline_s
         self._finished: dict[tuple[str, ItemKey], list[asyncio.Future[None]]] = defaultdict(list)
+        self.generating: set[tuple[str, ItemKey]] = set()
+        """(task id, key) of the items this process is generating now."""
         self._free_slots = rt.settings.item_concurrency
         self._waiting: deque[tuple[str, ItemKey]] = deque()
         self._admitting = False
@@ -139,6 +141,7 @@ class InlineDispatcher:
             self._admitting = False
 
     async def _run(self, item: StartedItem) -> None:
+        self.generating.add((item.task_id, item.key))
         try:
             try:
                 async with asyncio.timeout(self.item_deadline_s):
@@ -149,6 +152,7 @@ class InlineDispatcher:
             if outcome is not None:
                 await self._settle(outcome)
         finally:
+            self.generating.discard((item.task_id, item.key))
             self._free_slots += 1
             self._finish(item.task_id, item.key)
             if self._waiting:
@@ -243,4 +247,4 @@ class InlineDispatcher:
                         await self.abandon(task_id)
                 if loop.time() - self._last_renewal > self.rt.settings.lease_s / 3:
                     self._last_renewal = loop.time()
-                    await leases.renew(self.rt)
+                    await leases.renew(self.rt, self.generating)

@@ -154,7 +154,7 @@ async def claim_items(session: AsyncSession, task: TaskRow) -> list[ItemKey]:
 async def queue_content(rt: Runtime, task: TaskRow) -> None:
     """Step ``content_generation_queued``: claim the items, then move to generation."""
     async with rt.db.transaction() as s:
-        task = await locked(s, task.task_id, Step.content_generation_queued)
+        task = await locked(s, task, Step.content_generation_queued)
         task.status = TaskStatus.processing.value
         assert task.roadmap_id is not None, "content needs a framework"
         claimed = await claim_items(s, task)

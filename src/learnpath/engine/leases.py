@@ -8,10 +8,12 @@ picks it up (embedded mode), and ``status-check`` reports it as stale meanwhile.
 
 from __future__ import annotations
 
+from collections.abc import Collection
 from datetime import datetime, timedelta
 
-from sqlalchemy import update
+from sqlalchemy import tuple_, update
 
+from learnpath.dispatch.base import ItemKey
 from learnpath.domain.roadmap import ItemStatus
 from learnpath.domain.tasks import TaskStatus
 from learnpath.engine.records import now
@@ -35,8 +37,14 @@ async def hold_task(rt: Runtime, task_id: str) -> None:
         )
 
 
-async def renew(rt: Runtime) -> None:
-    """The heartbeat: extend every lease this process holds on work still running."""
+async def renew(rt: Runtime, items: Collection[tuple[str, ItemKey]] = ()) -> None:
+    """The heartbeat: extend this process's leases on the tasks it runs and on ``items``
+    (task id, key), the items it is generating right now. An item whose work ended without
+    being stored keeps no lease alive, so the sweeper finds it.
+
+    Tasks and items are renewed in transactions of their own: one holding task rows while it
+    waits for item rows could deadlock with a worker storing an item (item first, task last).
+    """
     until = lease_until(rt.settings.lease_s)
     async with rt.db.transaction() as s:
         await s.execute(
@@ -44,11 +52,17 @@ async def renew(rt: Runtime) -> None:
             .where(TaskRow.lease_owner == rt.worker_id, TaskRow.status.in_(RUNNABLE))
             .values(lease_expires_at=until)
         )
+    if not items:
+        return
+    async with rt.db.transaction() as s:
         await s.execute(
             update(ItemRow)
             .where(
                 ItemRow.lease_owner == rt.worker_id,
                 ItemRow.status == ItemStatus.generating.value,
+                tuple_(ItemRow.task_id, ItemRow.concept_id, ItemRow.content_type).in_(
+                    [(task_id, k.concept_id, k.content_type) for task_id, k in items]
+                ),
             )
             .values(lease_expires_at=until)
         )

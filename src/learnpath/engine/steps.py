@@ -33,12 +33,14 @@ HOURS_PER_CONCEPT = 3.0
 StepHandler = Callable[[Runtime, TaskRow], Awaitable[None]]
 
 
-async def locked(session: AsyncSession, task_id: str, step: Step) -> TaskRow:
-    """The task, row-locked, if it is still running ``step``; else :class:`Superseded`."""
-    task = await get_task(session, task_id, lock=True)
+async def locked(session: AsyncSession, seen: TaskRow, step: Step) -> TaskRow:
+    """The task, row-locked, if it still runs ``step`` of the attempt ``seen`` was read in;
+    else :class:`Superseded` (a cancel came, or a cancel and a retry: a step of the old
+    attempt finishing late must not write into the new one)."""
+    task = await get_task(session, seen.task_id, lock=True)
     running = task.status in (TaskStatus.pending.value, TaskStatus.processing.value)
-    if not running or task.current_step != step.value:
-        raise Superseded(task_id)
+    if not running or task.current_step != step.value or task.attempt != seen.attempt:
+        raise Superseded(seen.task_id)
     return task
 
 
@@ -59,7 +61,7 @@ def budget_hours(request: LearnerRequest) -> float:
 
 async def start(rt: Runtime, task: TaskRow) -> None:
     async with rt.db.transaction() as s:
-        task = await locked(s, task.task_id, Step.queued)
+        task = await locked(s, task, Step.queued)
         task.status = TaskStatus.processing.value
         task.attempt += 1
         await append_event(
@@ -78,7 +80,7 @@ async def intent_analysis(rt: Runtime, task: TaskRow) -> None:
         rt.llm, IntentInput(request=request), cancel_check(rt, task.task_id)
     )
     async with rt.db.transaction() as s:
-        task = await locked(s, task.task_id, Step.intent_analysis)
+        task = await locked(s, task, Step.intent_analysis)
         s.add(
             IntentAnalysisRow(
                 task_id=task.task_id,
@@ -104,7 +106,7 @@ async def curriculum_design(rt: Runtime, task: TaskRow) -> None:
         cancel_check(rt, task.task_id),
     )
     async with rt.db.transaction() as s:
-        task = await locked(s, task.task_id, Step.curriculum_design)
+        task = await locked(s, task, Step.curriculum_design)
         roadmap_id = task.roadmap_id or new_id("rm")
         framework = Framework.from_draft(generation.value, roadmap_id, request.hours_per_week)
         if task.roadmap_id is None:
@@ -128,7 +130,7 @@ async def curriculum_design(rt: Runtime, task: TaskRow) -> None:
 async def structure_validation(rt: Runtime, task: TaskRow) -> None:
     request = LearnerRequest.model_validate(task.request)
     async with rt.db.transaction() as s:
-        task = await locked(s, task.task_id, Step.structure_validation)
+        task = await locked(s, task, Step.structure_validation)
         framework = await _framework(s, task)
         issues = validate_framework(framework, budget_hours(request))
         errors = errors_only(issues)
@@ -195,7 +197,7 @@ async def _edit(
         cancel_check(rt, task.task_id),
     )
     async with rt.db.transaction() as s:
-        task = await locked(s, task.task_id, step)
+        task = await locked(s, task, step)
         assert task.roadmap_id is not None
         framework = Framework.from_draft(generation.value, task.roadmap_id, request.hours_per_week)
         row = await roadmaps.get_roadmap(s, task.roadmap_id)
