@@ -6,8 +6,8 @@
 Starts a private ``redis-server`` on a free port, a fresh PostgreSQL schema (dropped at the
 end; ``--postgres``, default ``$LEARNPATH_TEST_POSTGRES`` or the local ``test`` database),
 ``learnpath serve --local`` and ``--workers`` ``learnpath worker`` processes that share
-``--concurrency`` pool processes between them (each runs one job at a time), all with the
-offline provider.
+``--concurrency`` jobs in flight between them (``--pool`` threads, the default, or prefork),
+all with the offline provider.
 
 1. Latency: bench/pipeline.py's workload (same goal, auto-approved) submitted with
    ``POST /api/v1/roadmaps/generate`` and followed over SSE until its terminal event, at
@@ -19,8 +19,8 @@ offline provider.
 2. Throughput: serve and workers restarted at ``--batch-latency``, one warm-up roadmap, then
    ``--roadmaps`` roadmaps submitted at once and followed until all have ended:
    ``roadmaps_per_min`` from the first request to the last completion, and the user + system
-   CPU seconds per roadmap of the serve process and of the worker processes with all their
-   pool processes (psutil, before and after the batch).
+   CPU seconds per roadmap of the serve process and of the worker processes with any pool
+   processes of theirs (psutil, before and after the batch).
 
 The last line printed is one JSON object: concepts, llm_calls, ideal_s, measured_s, ratio,
 latency, concurrency, workers, roadmaps, roadmaps_per_min, cpu_s_per_roadmap, and the
@@ -308,7 +308,7 @@ def measure(args: argparse.Namespace, home: Path, schema: str) -> dict[str, Any]
         pools = "+".join(map(str, split(args.concurrency, args.workers)))
         print(
             f"1. {warm['concepts']} concepts, {warm['llm_calls']} LLM calls at "
-            f"{args.latency} s, workers of {pools} pool processes: "
+            f"{args.latency} s, workers running {pools} jobs ({args.pool} pool): "
             f"{warm['measured_s']} s against an ideal {warm['ideal_s']} s "
             f"(ratio {warm['ratio']}, the median of {args.runs}: "
             f"{', '.join(str(run['measured_s']) for run in runs)} s; "
@@ -406,7 +406,7 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--latency", type=float, default=0.2, help="seconds per LLM call")
     parser.add_argument(
-        "--concurrency", type=int, default=16, help="pool processes in all (jobs in flight)"
+        "--concurrency", type=int, default=16, help="jobs in flight, split between the workers"
     )
     parser.add_argument("--workers", type=int, default=2, help="`learnpath worker` processes")
     parser.add_argument("--pool", choices=["threads", "prefork"], default="threads")
