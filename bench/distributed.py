@@ -6,8 +6,8 @@
 Starts a private ``redis-server`` on a free port, a fresh PostgreSQL schema (dropped at the
 end; ``--postgres``, default ``$LEARNPATH_TEST_POSTGRES`` or the local ``test`` database),
 ``learnpath serve --local`` and ``--workers`` ``learnpath worker`` processes that share
-``--concurrency`` jobs in flight between them (``--pool`` threads, the default, or prefork),
-all with the offline provider.
+``--concurrency`` model calls in flight between them (``--pool`` threads, the default, with
+twice as many jobs; or prefork, a process per call), all with the offline provider.
 
 1. Latency: bench/pipeline.py's workload (same goal, auto-approved) submitted with
    ``POST /api/v1/roadmaps/generate`` and followed over SSE until its terminal event, at
@@ -156,7 +156,11 @@ def services(cluster: Cluster, args: argparse.Namespace, latency: float) -> Iter
     with ExitStack() as stack:
         stack.callback(cluster.stop)
         for n in per_worker:
-            cluster.start_worker(concurrency=n, pool=args.pool)
+            # n model calls in flight per worker; with threads, twice as many jobs, so that the
+            # next items are started while others wait on the model (as embedded mode does).
+            cluster.settings["llm_concurrency"] = str(n)
+            jobs = 2 * n if args.pool == "threads" else n
+            cluster.start_worker(concurrency=jobs, pool=args.pool)
         yield stack.enter_context(cluster.server(local=True))
 
 
@@ -308,7 +312,7 @@ def measure(args: argparse.Namespace, home: Path, schema: str) -> dict[str, Any]
         pools = "+".join(map(str, split(args.concurrency, args.workers)))
         print(
             f"1. {warm['concepts']} concepts, {warm['llm_calls']} LLM calls at "
-            f"{args.latency} s, workers running {pools} jobs ({args.pool} pool): "
+            f"{args.latency} s, workers with {pools} model calls in flight ({args.pool} pool): "
             f"{warm['measured_s']} s against an ideal {warm['ideal_s']} s "
             f"(ratio {warm['ratio']}, the median of {args.runs}: "
             f"{', '.join(str(run['measured_s']) for run in runs)} s; "
@@ -406,7 +410,10 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--latency", type=float, default=0.2, help="seconds per LLM call")
     parser.add_argument(
-        "--concurrency", type=int, default=16, help="jobs in flight, split between the workers"
+        "--concurrency",
+        type=int,
+        default=16,
+        help="model calls in flight, split between the workers",
     )
     parser.add_argument("--workers", type=int, default=2, help="`learnpath worker` processes")
     parser.add_argument("--pool", choices=["threads", "prefork"], default="threads")

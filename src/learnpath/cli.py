@@ -417,7 +417,15 @@ def db_upgrade() -> None:
 
 @app.command()
 def worker(
-    concurrency: Annotated[int, typer.Option(min=1, max=256, help="Jobs run at once")] = 8,
+    concurrency: Annotated[
+        int | None,
+        typer.Option(
+            min=1,
+            max=512,
+            help="Jobs run at once (default: twice LEARNPATH_LLM_CONCURRENCY, so that the next "
+            "items start while others wait on the model)",
+        ),
+    ] = None,
     queues: Annotated[
         str, typer.Option(help="Queues to consume, comma-separated")
     ] = "roadmap,content_generation,documents",
@@ -443,7 +451,7 @@ def worker(
     create_app(config).worker_main(
         [
             "worker",
-            f"--concurrency={concurrency}",
+            f"--concurrency={concurrency or config.item_concurrency}",
             f"--queues={queues}",
             f"--loglevel={log_level.upper()}",
             f"--hostname=learnpath-{os.getpid()}@%h",
