@@ -23,7 +23,7 @@ from typing import Any
 import redis
 
 from learnpath.config import Settings
-from tests.support.server import LEARNPATH, Server, free_port, running_server
+from tests.support.server import LEARNPATH, Server, free_port, run_cli, running_server
 
 FAST_RECOVERY = {
     "lease_s": "3",
@@ -103,14 +103,7 @@ class Cluster:
         return Settings(**{**self.settings, "home": self.home, **overrides})
 
     def cli(self, *args: str, timeout: float = 120) -> subprocess.CompletedProcess[str]:
-        return subprocess.run(
-            [LEARNPATH, *args],
-            env=self.env,
-            stdin=subprocess.DEVNULL,
-            capture_output=True,
-            text=True,
-            timeout=timeout,
-        )
+        return run_cli(self.env, *args, timeout=timeout)
 
     def start_worker(
         self, concurrency: int = 4, queues: str | None = None, pool: str = "threads"

@@ -25,6 +25,20 @@ def free_port() -> int:
         return int(sock.getsockname()[1])
 
 
+def run_cli(
+    env: dict[str, str], *args: str, timeout: float = 60
+) -> subprocess.CompletedProcess[str]:
+    """A ``learnpath`` command with this environment, no input, its output captured."""
+    return subprocess.run(
+        [LEARNPATH, *args],
+        env=env,
+        stdin=subprocess.DEVNULL,
+        capture_output=True,
+        text=True,
+        timeout=timeout,
+    )
+
+
 @dataclass
 class Server:
     base_url: str
@@ -33,14 +47,7 @@ class Server:
 
     def cli(self, *args: str) -> subprocess.CompletedProcess[str]:
         """Run another ``learnpath`` command against the same data directory and settings."""
-        return subprocess.run(
-            [LEARNPATH, *args],
-            env=self.env,
-            stdin=subprocess.DEVNULL,
-            capture_output=True,
-            text=True,
-            timeout=60,
-        )
+        return run_cli(self.env, *args)
 
     def create_user(
         self, email: str, password: str = "correct horse battery", admin: bool = False

@@ -93,13 +93,7 @@ class WorkerHost:
     async def _run(self, rt: Runtime, job: Job) -> None:
         self._running += 1
         if self._heart is None or self._heart.done():
-            self._heart = asyncio.create_task(
-                jobs.heartbeat(
-                    rt,
-                    lambda: self._running > 0,
-                    lambda: set(self._pool.generating) if self._pool else set(),
-                )
-            )
+            self._heart = asyncio.create_task(jobs.heartbeat(rt, lambda: self._running > 0))
         try:
             await job(rt)
         finally:

@@ -6,23 +6,20 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
-from collections.abc import Callable, Collection
+from collections.abc import Callable
 
-from learnpath.dispatch.base import ItemKey
 from learnpath.engine import leases
 from learnpath.engine.runner import advance
 from learnpath.engine.runtime import Runtime
 
 
-async def heartbeat(
-    rt: Runtime, busy: Callable[[], bool], items: Callable[[], Collection[tuple[str, ItemKey]]]
-) -> None:
-    """Renew this process's leases (its tasks', and those of ``items()``, the items it is
-    generating) every third of their length while ``busy()``."""
+async def heartbeat(rt: Runtime, busy: Callable[[], bool]) -> None:
+    """Renew the leases of the tasks this process runs every third of their length while
+    ``busy()`` (the process's item pool renews those of its items)."""
     while busy():
         await asyncio.sleep(rt.settings.lease_s / 3)
         with contextlib.suppress(Exception):  # a missed beat is retried at the next one
-            await leases.renew(rt, items())
+            await leases.renew(rt)
 
 
 async def run_task(rt: Runtime, task_id: str) -> None:

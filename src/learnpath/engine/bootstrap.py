@@ -45,14 +45,24 @@ def _quiet_collector() -> None:
     gc.set_threshold(20_000, 20, 20)
 
 
-@asynccontextmanager
-async def embedded_runtime(settings: Settings | None = None) -> AsyncIterator[Runtime]:
-    settings = settings or Settings()
-    db = Database(
+def _database(settings: Settings) -> Database:
+    return Database(
         settings.effective_database_url,
         pool_size=settings.database_pool_size,
         schema=settings.database_schema,
     )
+
+
+async def _stop(rt: Runtime) -> None:
+    for feed in rt.feeds:
+        await feed.close()
+    await rt.dispatcher.close()
+
+
+@asynccontextmanager
+async def embedded_runtime(settings: Settings | None = None) -> AsyncIterator[Runtime]:
+    settings = settings or Settings()
+    db = _database(settings)
     await db.upgrade()
     bus = MemoryBus()
     db.add_event_sink(bus.publish)
@@ -64,9 +74,7 @@ async def embedded_runtime(settings: Settings | None = None) -> AsyncIterator[Ru
     try:
         yield rt
     finally:
-        for feed in rt.feeds:
-            await feed.close()
-        await rt.dispatcher.close()
+        await _stop(rt)
         await db.dispose()
 
 
@@ -82,11 +90,7 @@ async def distributed_runtime(
     from learnpath.events import streams
 
     assert settings.broker_url is not None and settings.events_redis_url is not None
-    db = Database(
-        settings.effective_database_url,
-        pool_size=settings.database_pool_size,
-        schema=settings.database_schema,
-    )
+    db = _database(settings)
     redis = streams.connect(settings.events_redis_url)
     broker = streams.connect(settings.broker_url)
     try:
@@ -99,7 +103,6 @@ async def distributed_runtime(
         publisher = streams.StreamPublisher(redis, settings.stream_maxlen, settings.stream_ttl_s)
         db.add_event_sink(publisher.publish)
         rt = Runtime(settings=settings, db=db, llm=build_client(settings), bus=bus)
-        rt.redis = redis
         rt.feeds = [
             streams.StreamFeed(redis, bus),
             LogPoller(db, bus, interval_s=BACKSTOP_POLL_S),
@@ -110,9 +113,7 @@ async def distributed_runtime(
         try:
             yield rt
         finally:
-            for feed in rt.feeds:
-                await feed.close()
-            await rt.dispatcher.close()
+            await _stop(rt)
     finally:
         await redis.aclose()
         await broker.aclose()

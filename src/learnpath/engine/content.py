@@ -29,7 +29,7 @@ from learnpath.agents.catalog import CONTENT_AGENTS
 from learnpath.agents.inputs import ContentInput
 from learnpath.dispatch.base import ItemKey
 from learnpath.domain.content import ContentType
-from learnpath.domain.events import EventProgress, EventType
+from learnpath.domain.events import Event, EventProgress, EventType
 from learnpath.domain.request import LearnerRequest
 from learnpath.domain.roadmap import Concept, Framework, ItemStatus
 from learnpath.domain.tasks import Step, TaskStatus
@@ -37,7 +37,6 @@ from learnpath.engine import leases, records
 from learnpath.engine.runtime import Runtime
 from learnpath.engine.steps import cancel_check, locked, move_to
 from learnpath.events.log import (
-    add_event,
     append_task_event,
     new_event,
     next_seq,
@@ -516,17 +515,7 @@ async def _store_outcomes(rt: Runtime, s: AsyncSession, outcomes: list[Outcome])
     done = not any(counts[status] for status in OPEN_STATUSES)
     if done:
         seq = await _reserve_seqs(s, task_id, 1, current_step=Step.finalizing.value)
-        events.append(
-            new_event(
-                seq,
-                task_id,
-                EventType.progress,
-                "Finalising",
-                step=Step.finalizing.value,
-                status=TaskStatus.processing.value,
-                roadmap_id=roadmap_id,
-            )
-        )
+        events.append(_finalising(seq, task_id, roadmap_id))
     await store_events(s, events)
     return done
 
@@ -559,8 +548,13 @@ async def _finish_if_done(
     seq = await next_seq(s, task_id, *GENERATING, current_step=Step.finalizing.value)
     if seq is None:
         return False
-    await add_event(
-        s,
+    await store_events(s, [_finalising(seq, task_id, roadmap_id)])
+    return True
+
+
+def _finalising(seq: int, task_id: str, roadmap_id: str) -> Event:
+    """The event of a task whose items are all stored moving to ``finalizing``."""
+    return new_event(
         seq,
         task_id,
         EventType.progress,
@@ -569,7 +563,6 @@ async def _finish_if_done(
         status=TaskStatus.processing.value,
         roadmap_id=roadmap_id,
     )
-    return True
 
 
 async def finalize(rt: Runtime, task_id: str) -> None:

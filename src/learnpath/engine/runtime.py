@@ -6,8 +6,6 @@ import os
 import socket
 from dataclasses import dataclass, field
 
-from redis.asyncio import Redis
-
 from learnpath.config import Settings
 from learnpath.dispatch.base import Dispatcher
 from learnpath.engine.cancellation import CancelFlags
@@ -31,8 +29,6 @@ class Runtime:
     cancel_flags: CancelFlags = field(init=False)
     feeds: list[EventFeed] = field(default_factory=list)
     """Sources of events committed by other processes, each publishing them on ``bus``."""
-    redis: Redis | None = None
-    """Distributed mode: the Redis of the event streams."""
     worker_id: str = field(default_factory=process_identity)
 
     def __post_init__(self) -> None:

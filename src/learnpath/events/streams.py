@@ -113,7 +113,6 @@ class StreamFeed:
         self._interest: Counter[str] = Counter()
         self._positions: dict[str, str] = {}
         self._task: asyncio.Task[None] | None = None
-        self.received = 0
 
     @contextlib.contextmanager
     def watching(self, task_id: str, after_seq: int) -> Iterator[None]:
@@ -159,7 +158,6 @@ class StreamFeed:
             if name in self._positions and entries:
                 self._positions[name] = entries[-1][0].decode()
         if fresh:
-            self.received += len(fresh)
             await self.bus.publish(fresh)
 
 
