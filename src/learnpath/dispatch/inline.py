@@ -243,7 +243,6 @@ class InlineDispatcher:
                     ).all()
                 for task_id, status in rows:
                     if status == TaskStatus.cancelled.value:
-                        self.rt.cancel_flags.mark(task_id)
                         await self.abandon(task_id)
                 if loop.time() - self._last_renewal > self.rt.settings.lease_s / 3:
                     self._last_renewal = loop.time()

@@ -22,30 +22,35 @@ RECHECK_S = 0.25
 class CancelFlags:
     def __init__(self, db: Database) -> None:
         self.db = db
-        self._checked: dict[str, tuple[float, bool]] = {}
+        self._cancelled: set[str] = set()
+        self._running_at: dict[str, float] = {}
 
     def mark(self, task_id: str) -> None:
-        """Record a cancel this process made or noticed."""
-        self._checked[task_id] = (time.monotonic(), True)
+        """Record a cancel this process made; it holds until this process retries the task."""
+        self._cancelled.add(task_id)
 
     def forget(self, task_id: str) -> None:
         """The task runs again (a retry): stop treating it as cancelled."""
-        self._checked.pop(task_id, None)
+        self._cancelled.discard(task_id)
+        self._running_at.pop(task_id, None)
 
     async def is_cancelled(self, task_id: str) -> bool:
-        """What the task row said at most ``RECHECK_S`` ago. A cancel is not remembered for
-        longer either: a retry made by another process runs the task again."""
+        """Only "still running" is remembered, for ``RECHECK_S``: a cancel read from the
+        database is read again next time, since a retry made by another process may run the
+        task again at any moment."""
+        if task_id in self._cancelled:
+            return True
         now = time.monotonic()
-        checked = self._checked.get(task_id)
-        if checked is not None and now - checked[0] < RECHECK_S:
-            return checked[1]
+        if now - self._running_at.get(task_id, float("-inf")) < RECHECK_S:
+            return False
         # Set before the read, so that a burst of calls for one task makes a single query.
-        self._checked[task_id] = (now, checked[1] if checked else False)
+        self._running_at[task_id] = now
         async with self.db.read() as session:
             status = await session.scalar(select(TaskRow.status).where(TaskRow.task_id == task_id))
-        cancelled = status == TaskStatus.cancelled.value
-        self._checked[task_id] = (now, cancelled)
-        return cancelled
+        if status == TaskStatus.cancelled.value:
+            self._running_at.pop(task_id, None)
+            return True
+        return False
 
     def check_for(self, task_id: str) -> Callable[[], Awaitable[bool]]:
         async def check() -> bool:
