@@ -6,7 +6,7 @@ from pathlib import Path
 from typing import Literal
 
 import platformdirs
-from pydantic import Field, SecretStr, model_validator
+from pydantic import BaseModel, Field, SecretStr, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 from learnpath.domain.content import ContentType
@@ -15,6 +15,14 @@ WEAK_SECRETS = frozenset(
     {"secret", "changeme", "change-me", "change_me", "default", "password", "learnpath"}
 )
 AGENTS = ("intent", "curriculum", "editor", "tutorial", "resources", "quiz")
+StructuredOutput = Literal["auto", "json_schema", "json_object", "prompt"]
+
+
+class AgentParams(BaseModel):
+    """Sampling settings of one agent's model calls; unset ones are left to the endpoint."""
+
+    temperature: float | None = Field(default=None, ge=0, le=2)
+    max_tokens: int | None = Field(default=None, ge=1, le=1_000_000)
 
 
 class Settings(BaseSettings):
@@ -32,6 +40,21 @@ class Settings(BaseSettings):
     llm_model: str = "gpt-4o-mini"
     llm_models: dict[str, str] = Field(
         default_factory=dict, description='per-agent model overrides, e.g. {"tutorial": "…"}'
+    )
+    llm_structured_output: StructuredOutput = Field(
+        default="auto",
+        description="how replies are held to the schema; auto negotiates (docs/models.md)",
+    )
+    llm_agent_params: dict[str, AgentParams] = Field(
+        default_factory=dict,
+        description='per-agent temperature and max_tokens, "default" for all, e.g. '
+        '{"default": {"temperature": 0.3}, "tutorial": {"max_tokens": 6000}}',
+    )
+    budget_usd_per_day: float | None = Field(
+        default=None,
+        gt=0,
+        description="USD of model calls a day, per user (global without accounts); "
+        "new tasks are refused once it is spent",
     )
     llm_concurrency: int = Field(default=8, ge=1, le=512)
     llm_timeout_s: float = Field(default=120, gt=0)
@@ -80,6 +103,9 @@ class Settings(BaseSettings):
         unknown = set(self.llm_models) - set(AGENTS)
         if unknown:
             raise ValueError(f"LEARNPATH_LLM_MODELS names unknown agents: {sorted(unknown)}")
+        unknown = set(self.llm_agent_params) - {*AGENTS, "default"}
+        if unknown:
+            raise ValueError(f"LEARNPATH_LLM_AGENT_PARAMS names unknown agents: {sorted(unknown)}")
         _parse_content_types(self.offline_fail_content)
         return self
 
@@ -127,6 +153,14 @@ class Settings(BaseSettings):
 
     def model_for(self, agent: str) -> str:
         return self.llm_models.get(agent, self.llm_model)
+
+    def params_for(self, agent: str) -> AgentParams:
+        """``agent``'s sampling settings over the ``default`` ones."""
+        default = self.llm_agent_params.get("default", AgentParams())
+        own = self.llm_agent_params.get(agent)
+        if own is None:
+            return default
+        return default.model_copy(update=own.model_dump(exclude_none=True))
 
 
 def _parse_content_types(raw: str) -> frozenset[ContentType]:

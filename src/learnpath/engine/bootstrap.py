@@ -16,6 +16,7 @@ from learnpath.events.bus import MemoryBus
 from learnpath.events.poller import LogPoller
 from learnpath.llm.registry import build_client
 from learnpath.store.database import Database
+from learnpath.store.llm_modes import DatabaseModeMemory
 
 if TYPE_CHECKING:
     from celery import Celery
@@ -66,7 +67,9 @@ async def embedded_runtime(settings: Settings | None = None) -> AsyncIterator[Ru
     await db.upgrade()
     bus = MemoryBus()
     db.add_event_sink(bus.publish)
-    rt = Runtime(settings=settings, db=db, llm=build_client(settings), bus=bus)
+    rt = Runtime(
+        settings=settings, db=db, llm=build_client(settings, DatabaseModeMemory(db)), bus=bus
+    )
     rt.feeds = [LogPoller(db, bus)]
     rt.dispatcher = InlineDispatcher(rt)
     warm_up()
@@ -102,7 +105,9 @@ async def distributed_runtime(
         db.add_event_sink(bus.publish)
         publisher = streams.StreamPublisher(redis, settings.stream_maxlen, settings.stream_ttl_s)
         db.add_event_sink(publisher.publish)
-        rt = Runtime(settings=settings, db=db, llm=build_client(settings), bus=bus)
+        rt = Runtime(
+            settings=settings, db=db, llm=build_client(settings, DatabaseModeMemory(db)), bus=bus
+        )
         rt.feeds = [
             streams.StreamFeed(redis, bus),
             LogPoller(db, bus, interval_s=BACKSTOP_POLL_S),

@@ -4,10 +4,9 @@ from __future__ import annotations
 
 import asyncio
 import json
-import re
 import time
 from collections.abc import Awaitable, Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from functools import cache
 from typing import Any, Generic, TypeVar
 
@@ -27,12 +26,11 @@ from learnpath.llm.errors import (
     LLMError,
     TransientLLMError,
 )
+from learnpath.llm.structured import extract_json
 from learnpath.llm.types import LLMCall, LLMRequest, LLMResponse, Provider
 
 T = TypeVar("T", bound=BaseModel)
 CancelCheck = Callable[[], Awaitable[bool]]
-
-_FENCE = re.compile(r"^\s*```(?:json)?\s*(.*?)\s*```\s*$", re.DOTALL)
 
 
 @dataclass
@@ -42,9 +40,9 @@ class Generation(Generic[T]):
 
 
 def parse_structured(text: str, schema: type[T]) -> T:
-    """Validate a model reply against ``schema``, tolerating a markdown code fence around it."""
-    match = _FENCE.match(text)
-    return schema.model_validate_json(match.group(1) if match else text)
+    """Validate a model reply against ``schema``, cleaned of what models wrap around JSON:
+    ``<think>`` blocks, code fences, prose before and after."""
+    return schema.model_validate_json(extract_json(text))
 
 
 def _describe(error: ValidationError) -> str:
@@ -78,12 +76,15 @@ class LLMClient:
     ) -> Generation[T]:
         """Ask ``agent``'s model for an instance of ``schema``; one repair re-ask if invalid."""
         calls: list[LLMCall] = []
+        params = self.settings.params_for(agent)
         request = LLMRequest(
             agent=agent,
             model=self.settings.model_for(agent),
             messages=messages,
             schema=schema,
             payload=payload,
+            temperature=params.temperature,
+            max_tokens=params.max_tokens,
         )
         try:
             response = await self._complete_with_retries(request, calls, should_cancel)
@@ -91,12 +92,11 @@ class LLMClient:
                 return Generation(parse_structured(response.text, schema), calls)
             except ValidationError as first:
                 problem = _describe(first)
-            repair = LLMRequest(
-                agent=agent,
-                model=request.model,
+            repair = replace(
+                request,
                 messages=[
                     *messages,
-                    {"role": "assistant", "content": response.text},
+                    {"role": "assistant", "content": extract_json(response.text)},
                     {
                         "role": "user",
                         "content": (
@@ -105,8 +105,6 @@ class LLMClient:
                         ),
                     },
                 ],
-                schema=schema,
-                payload=payload,
                 attempt=2,
             )
             response = await self._complete_with_retries(repair, calls, should_cancel)

@@ -18,6 +18,8 @@ class LLMRequest:
     payload: dict[str, Any]
     """The agent's structured input; the offline provider builds its answer from it."""
     attempt: int = 1
+    temperature: float | None = None
+    max_tokens: int | None = None
 
 
 @dataclass(frozen=True)
@@ -26,6 +28,8 @@ class LLMResponse:
     model: str
     prompt_tokens: int
     completion_tokens: int
+    mode: str | None = None
+    """The structured-output mode the answer came in (``llm/structured.py``)."""
 
 
 @dataclass(frozen=True)

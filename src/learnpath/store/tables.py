@@ -268,3 +268,15 @@ class QuizAttemptRow(Base):
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
 
     __table_args__ = (Index("ix_quiz_attempts_concept", "roadmap_id", "concept_id"),)
+
+
+class LLMModeRow(Base):
+    """The structured-output mode that works for an endpoint and model (``docs/models.md``),
+    learnt by whichever process first talked to it and read by every other."""
+
+    __tablename__ = "llm_modes"
+
+    base_url: Mapped[str] = mapped_column(String(500), primary_key=True)
+    model: Mapped[str] = mapped_column(String(200), primary_key=True)
+    mode: Mapped[str] = mapped_column(String(16))
+    updated_at: Mapped[datetime] = mapped_column(default=utcnow, onupdate=utcnow)
