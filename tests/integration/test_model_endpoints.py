@@ -11,7 +11,6 @@ from collections.abc import Callable
 from pathlib import Path
 
 import pytest
-
 from tests.cli.test_cli import as_json, learnpath
 from tests.support.model_server import API_KEY, MODEL, ModelServer, Quirk
 
