@@ -18,6 +18,7 @@ from rich.console import Console
 from rich.prompt import Prompt
 
 from learnpath import console as views
+from learnpath.commands.doctor import doctor
 from learnpath.config import Settings
 from learnpath.domain.events import EventType
 from learnpath.domain.request import LearnerRequest, LearningStyle, Level
@@ -39,6 +40,7 @@ db_app = typer.Typer(help="Database schema.")
 app.add_typer(db_app, name="db")
 users_app = typer.Typer(help="Accounts for server mode.")
 app.add_typer(users_app, name="users")
+app.command()(doctor)
 
 LOOPBACK = {"127.0.0.1", "::1", "localhost"}
 

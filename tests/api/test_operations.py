@@ -54,7 +54,10 @@ def test_health_and_readiness(fast_server: Server) -> None:
     health = httpx.get(f"{fast_server.base_url}/healthz", timeout=TIMEOUT)
     assert (health.status_code, health.json()) == (200, {"status": "ok"})
     ready = httpx.get(f"{fast_server.base_url}/readyz", timeout=TIMEOUT)
-    assert (ready.status_code, ready.json()) == (200, {"status": "ok", "database": "ok"})
+    assert (ready.status_code, ready.json()) == (
+        200,
+        {"status": "ok", "database": "ok", "model": "offline provider"},
+    )
 
 
 def test_metrics_count_tasks_by_status_and_llm_calls(fast_server: Server) -> None:
@@ -114,3 +117,18 @@ def test_openapi_documents_every_route(fast_server: Server) -> None:
     assert not missing, sorted(missing)
     events = spec["paths"]["/api/v1/tasks/{task_id}/events"]["get"]["responses"]
     assert "text/event-stream" in str(events["200"])
+
+
+def test_doctor_is_for_admins(fast_server: Server) -> None:
+    anonymous = httpx.get(f"{fast_server.base_url}/api/v1/admin/doctor", timeout=TIMEOUT)
+    assert anonymous.status_code == 401
+    (learner,) = create_users(fast_server, "doctor-learner")
+    refused = learner.call("GET", "/admin/doctor", 403)
+    assert refused["detail"] == "only an admin may run the doctor"
+    (admin,) = create_users(fast_server, "doctor-admin", admin=True)
+    report = admin.call("GET", "/admin/doctor", 200)
+    states = {c["name"]: c["state"] for c in report["checks"]}
+    assert report["ok"] is True
+    assert states == {"configuration": "ok", "database": "ok", "model": "ok"}
+    settings = report["checks"][0]["settings"]
+    assert settings["provider"] == "offline" and settings["mode"] == "embedded"

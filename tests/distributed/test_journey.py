@@ -101,4 +101,9 @@ def test_journey_across_two_api_processes_and_two_workers(cluster: Cluster) -> N
         assert status == {"has_active_task": False, "active_tasks": [], "stale_items": []}
         for server in (a, b):
             ready = httpx.get(f"{server.base_url}/readyz", timeout=10).json()
-            assert ready == {"status": "ok", "database": "ok", "broker": "ok"}
+            assert ready == {
+                "status": "ok",
+                "database": "ok",
+                "broker": "ok",
+                "model": "offline provider",
+            }

@@ -158,6 +158,7 @@ def _quiz(prompt: str) -> dict[str, Any]:
 
 
 _WRITERS = {
+    "ModelCheck": lambda prompt: {"reply": "ready"},
     "IntentAnalysis": _intent,
     "FrameworkDraft": _framework,
     "Tutorial": _tutorial,

@@ -14,7 +14,7 @@ from learnpath import __version__
 from learnpath.api import errors
 from learnpath.api.logging import RequestLog
 from learnpath.api.metrics import Metrics
-from learnpath.api.routes import auth, content, events, health, roadmaps, tasks
+from learnpath.api.routes import admin, auth, content, events, health, roadmaps, tasks
 from learnpath.config import Settings
 from learnpath.domain.events import Event
 from learnpath.engine.bootstrap import open_runtime
@@ -64,7 +64,7 @@ def create_app(settings: Settings | None = None, *, local: bool = False) -> Fast
     app.state.metrics = metrics
     errors.install(app)
     api = APIRouter(prefix="/api/v1")
-    for module in (tasks, roadmaps, content, events, auth):
+    for module in (tasks, roadmaps, content, events, auth, admin):
         api.include_router(module.router)
     app.include_router(api)
     app.include_router(health.router)

@@ -27,6 +27,9 @@ class OfflineProvider:
         self.fail_content = settings.fail_content_types
         self._random = random.Random(seed)
 
+    def describe(self) -> str:
+        return "offline provider"
+
     async def complete(self, request: LLMRequest) -> LLMResponse:
         if self.latency_s:
             await asyncio.sleep(self.latency_s)

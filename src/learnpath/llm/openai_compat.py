@@ -114,6 +114,10 @@ class OpenAICompatProvider:
         self._memory = memory
         self._known: dict[str, OutputMode] = {}
 
+    def describe(self) -> str:
+        learnt = ", ".join(f"{m} {mode.value}" for m, mode in sorted(self._known.items()))
+        return f"openai-compatible endpoint; modes: {learnt or 'none learnt yet'}"
+
     async def list_models(self) -> list[str]:
         """The model ids the endpoint offers (``GET /models``)."""
         try:

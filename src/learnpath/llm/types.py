@@ -52,3 +52,7 @@ class Provider(Protocol):
     name: str
 
     async def complete(self, request: LLMRequest) -> LLMResponse: ...
+
+    def describe(self) -> str:
+        """One line for ``/readyz``: the provider and what it knows, without a network call."""
+        ...

@@ -33,6 +33,9 @@ async def readyz(rt: RuntimeDep) -> Response:
     if rt.settings.distributed:
         checks["broker"] = "ok" if await rt.dispatcher.reachable() else "unreachable"
     ready = all(state == "ok" for state in checks.values())
+    # Informational, read from memory: what structured-output mode each model was found to
+    # support (`learnpath doctor` checks the endpoint itself).
+    checks["model"] = rt.llm.provider.describe()
     return JSONResponse(
         {"status": "ok" if ready else "unavailable", **checks}, 200 if ready else 503
     )

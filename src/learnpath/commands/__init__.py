@@ -1,0 +1,1 @@
+"""Commands of the ``learnpath`` CLI that live outside ``cli.py``."""
