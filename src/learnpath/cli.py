@@ -138,6 +138,8 @@ async def review_prompt(rt: Runtime, task_id: str) -> bool:
     out.print(views.framework_tree(framework, show_status=False))
     for issue in view.validation_issues:
         out.print(f"[yellow]issue[/] {issue['path']}: {issue['message']}")
+    if view.estimate is not None:
+        out.print(f"[bold]Approving starts[/] {views.estimate_line(view.estimate)}")
     choice = Prompt.ask(
         "Review: [a]pprove, [r]eject with feedback, or [l]ater",
         choices=["a", "r", "l"],
@@ -262,18 +264,20 @@ def show(
 ) -> None:
     """Show a task (status, step, items) or a roadmap (the framework with item statuses)."""
 
-    async def work(rt: Runtime) -> Any:
+    async def work(rt: Runtime) -> tuple[Any, Any]:
         if identifier.startswith("rm_"):
-            return await roadmaps.get_framework(rt, identifier)
-        return await tasks.get_task_view(rt, identifier)
+            framework = await roadmaps.get_framework(rt, identifier)
+            return framework, await roadmaps.roadmap_usage(rt, identifier)
+        return await tasks.get_task_view(rt, identifier), None
 
-    result = run(work)
+    result, spent = run(work)
     if as_json:
         print(result.model_dump_json())
     elif isinstance(result, TaskView):
         out.print(views.task_panel(result))
     else:
         out.print(views.framework_tree(result))
+        out.print(f"spent  {views.usage_line(spent)}")
 
 
 @app.command()

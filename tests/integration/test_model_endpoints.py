@@ -12,7 +12,7 @@ from pathlib import Path
 
 import pytest
 from tests.cli.test_cli import as_json, learnpath
-from tests.support.model_server import API_KEY, MODEL, ModelServer, Quirk
+from tests.support.model_server import MODEL, ModelServer, Quirk, model_env
 
 pytestmark = pytest.mark.slow
 EnvFor = Callable[..., dict[str, str]]
@@ -27,19 +27,6 @@ EXPECTED_MODE = {
     Quirk.rate_limited: "json_schema",
 }
 """The mode each kind of endpoint ends up remembered with."""
-
-
-def model_env(env_for: EnvFor, server: ModelServer, **extra: str) -> dict[str, str]:
-    env = env_for(
-        llm_base_url=server.base_url,
-        llm_api_key=API_KEY,
-        llm_model=MODEL,
-        llm_retry_base_s="0.05",
-        llm_retry_max_s="3",
-        **extra,
-    )
-    env["NO_PROXY"] = "127.0.0.1,localhost"
-    return env
 
 
 def generate(env: dict[str, str]) -> dict[str, object]:

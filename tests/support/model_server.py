@@ -20,6 +20,7 @@ import re
 import threading
 import time
 import uuid
+from collections.abc import Callable
 from email.utils import formatdate
 from enum import StrEnum
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
@@ -29,6 +30,24 @@ from tests.support.model_answers import answer_for
 
 API_KEY = "sk-test-model-server"
 MODEL = "test-model"
+
+
+def model_env(
+    env_for: Callable[..., dict[str, str]], server: ModelServer, **extra: str
+) -> dict[str, str]:
+    """The environment of a ``learnpath`` process using ``server`` as its model, with quick
+    retries."""
+    settings = {
+        "llm_base_url": server.base_url,
+        "llm_api_key": API_KEY,
+        "llm_model": MODEL,
+        "llm_retry_base_s": "0.05",
+        "llm_retry_max_s": "3",
+        **extra,
+    }
+    env = env_for(**settings)
+    env["NO_PROXY"] = "127.0.0.1,localhost"
+    return env
 
 
 class Quirk(StrEnum):

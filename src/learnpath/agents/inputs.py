@@ -39,3 +39,34 @@ class ContentInput(BaseModel):
     module_name: str
     concept: Concept
     prerequisite_names: list[str]
+
+
+_DEFINITION = {
+    "concept_id",
+    "name",
+    "description",
+    "estimated_hours",
+    "difficulty",
+    "prerequisites",
+    "keywords",
+}
+
+
+def content_input(
+    request: LearnerRequest,
+    framework: FrameworkDraft,
+    stage_name: str,
+    module_name: str,
+    concept: Concept,
+) -> ContentInput:
+    """What the content agents are told about ``concept``: its definition, not its status."""
+    return ContentInput(
+        request=request,
+        roadmap_title=framework.title,
+        stage_name=stage_name,
+        module_name=module_name,
+        concept=Concept.model_validate(concept.model_dump(include=_DEFINITION)),
+        prerequisite_names=[
+            p.name for p in framework.concepts() if p.concept_id in concept.prerequisites
+        ],
+    )

@@ -10,6 +10,7 @@ from learnpath.domain.content import ContentType
 from learnpath.domain.request import LearnerRequest
 from learnpath.domain.roadmap import Framework
 from learnpath.domain.tasks import TaskStatus
+from learnpath.domain.usage import Usage
 from learnpath.service.views import RoadmapProgress
 
 
@@ -47,6 +48,8 @@ class RoadmapOut(Framework):
     created_at: datetime
     updated_at: datetime
     progress: RoadmapProgress
+    usage: Usage
+    """Every model call made for the roadmap, over all its tasks."""
 
 
 class Token(BaseModel):

@@ -26,7 +26,7 @@ from sqlalchemy import (
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from learnpath.agents.catalog import CONTENT_AGENTS
-from learnpath.agents.inputs import ContentInput
+from learnpath.agents.inputs import content_input
 from learnpath.dispatch.base import ItemKey
 from learnpath.domain.content import ContentType
 from learnpath.domain.events import Event, EventProgress, EventType
@@ -34,6 +34,7 @@ from learnpath.domain.request import LearnerRequest
 from learnpath.domain.roadmap import Concept, Framework, ItemStatus
 from learnpath.domain.tasks import Step, TaskStatus
 from learnpath.engine import leases, records
+from learnpath.engine.estimate import actual_content
 from learnpath.engine.runtime import Runtime
 from learnpath.engine.steps import cancel_check, locked, move_to
 from learnpath.events.log import (
@@ -347,15 +348,8 @@ class Outcome:
 async def run_item(rt: Runtime, item: StartedItem) -> Outcome | None:
     """Call the item's agent; None when the task was cancelled meanwhile."""
     concept, framework = item.concept, item.context.framework
-    data = ContentInput(
-        request=item.context.request,
-        roadmap_title=framework.title,
-        stage_name=item.stage_name,
-        module_name=item.module_name,
-        concept=Concept.model_validate(concept.model_dump(include=_DEFINITION)),
-        prerequisite_names=[
-            p.name for p in framework.concepts() if p.concept_id in concept.prerequisites
-        ],
+    data = content_input(
+        item.context.request, framework, item.stage_name, item.module_name, concept
     )
     agent = CONTENT_AGENTS[ContentType(item.key.content_type)]
     try:
@@ -368,15 +362,6 @@ async def run_item(rt: Runtime, item: StartedItem) -> Outcome | None:
 
 
 _GONE = "the concept is no longer in the roadmap"
-_DEFINITION = {
-    "concept_id",
-    "name",
-    "description",
-    "estimated_hours",
-    "difficulty",
-    "prerequisites",
-    "keywords",
-}
 
 
 async def settle_items(rt: Runtime, outcomes: list[Outcome]) -> None:
@@ -574,6 +559,7 @@ async def finalize(rt: Runtime, task_id: str) -> None:
         failed = [i for i in items if i.status == ItemStatus.failed.value]
         done = [i for i in items if i.status == ItemStatus.completed.value]
         usage = await records.usage_summary(s, task_id)
+        actual = await actual_content(s, task_id)
         task.failed_items = [
             {"concept_id": i.concept_id, "content_type": i.content_type, "error": i.error}
             for i in failed
@@ -585,6 +571,7 @@ async def finalize(rt: Runtime, task_id: str) -> None:
             "items_failed": len(failed),
             **usage,
             "duration_s": round((records.now() - task.created_at).total_seconds(), 3),
+            "actual": actual.model_dump(mode="json"),
         }
         if failed and not done:
             status, event_type = TaskStatus.failed, EventType.failed

@@ -19,8 +19,10 @@ from learnpath.domain.events import EventType
 from learnpath.domain.request import LearnerRequest
 from learnpath.domain.roadmap import Framework, FrameworkDraft
 from learnpath.domain.tasks import ReviewDecision, Step, TaskStatus
+from learnpath.domain.usage import Estimate
 from learnpath.engine import records
 from learnpath.engine.errors import Superseded
+from learnpath.engine.estimate import estimate_content
 from learnpath.engine.runtime import Runtime
 from learnpath.events.log import append_event, append_task_event
 from learnpath.store import roadmaps
@@ -145,6 +147,7 @@ async def structure_validation(rt: Runtime, task: TaskRow) -> None:
                 data={"issues": [str(i) for i in errors]},
             )
         elif task.auto_approve:
+            await _attach_estimate(rt, s, task, request, framework)
             await records.add_review_round(
                 s,
                 task.task_id,
@@ -158,6 +161,7 @@ async def structure_validation(rt: Runtime, task: TaskRow) -> None:
                 s, task, Step.content_generation_queued, "Framework approved automatically"
             )
         else:
+            estimate = await _attach_estimate(rt, s, task, request, framework)
             task.status = TaskStatus.human_review_pending.value
             task.current_step = Step.human_review.value
             await append_task_event(
@@ -166,8 +170,20 @@ async def structure_validation(rt: Runtime, task: TaskRow) -> None:
                 EventType.human_review_required,
                 "The roadmap framework is ready for review"
                 + (f" ({len(errors)} problem(s) remain)" if errors else ""),
-                data={"issues": [str(i) for i in issues]},
+                data={
+                    "issues": [str(i) for i in issues],
+                    "estimate": estimate.model_dump(mode="json"),
+                },
             )
+
+
+async def _attach_estimate(
+    rt: Runtime, s: AsyncSession, task: TaskRow, request: LearnerRequest, framework: Framework
+) -> Estimate:
+    """What approving this framework will cost, kept with the task for the reviewer."""
+    estimate = await estimate_content(s, rt.llm, request, framework)
+    task.summary = {**task.summary, "estimate": estimate.model_dump(mode="json")}
+    return estimate
 
 
 async def validation_edit(rt: Runtime, task: TaskRow) -> None:

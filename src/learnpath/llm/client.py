@@ -66,6 +66,16 @@ class LLMClient:
             jitter=settings.llm_retry_base_s,
         )
 
+    def price_of(self, model: str) -> tuple[float, float] | None:
+        """USD per million prompt and completion tokens; None when not known."""
+        if self.provider.free:
+            return (0.0, 0.0)
+        return self.settings.llm_prices.get(model)
+
+    def model_for(self, agent: str) -> str:
+        """The model ``agent``'s calls run on, as recorded in ``llm_calls``."""
+        return self.provider.model_name(self.settings.model_for(agent))
+
     async def generate(
         self,
         agent: str,
@@ -79,7 +89,7 @@ class LLMClient:
         params = self.settings.params_for(agent)
         request = LLMRequest(
             agent=agent,
-            model=self.settings.model_for(agent),
+            model=self.model_for(agent),
             messages=messages,
             schema=schema,
             payload=payload,
@@ -171,13 +181,16 @@ class LLMClient:
                 latency_ms=latency_ms,
                 error=error,
             )
-        prompt_price, completion_price = self.settings.llm_prices.get(response.model, (0.0, 0.0))
+        prices = self.settings.llm_prices
+        prompt_price, completion_price = prices.get(request.model) or prices.get(
+            response.model, (0.0, 0.0)
+        )
         cost = (
             response.prompt_tokens * prompt_price + response.completion_tokens * completion_price
         ) / 1_000_000
         return LLMCall(
             agent=request.agent,
-            model=response.model,
+            model=request.model,
             provider=self.provider.name,
             ok=True,
             latency_ms=latency_ms,

@@ -20,6 +20,7 @@ OFFLINE_MODEL = "learnpath-offline"
 
 class OfflineProvider:
     name = "offline"
+    free = True
 
     def __init__(self, settings: Settings, seed: int | None = None) -> None:
         self.latency_s = settings.offline_latency_s
@@ -29,6 +30,9 @@ class OfflineProvider:
 
     def describe(self) -> str:
         return "offline provider"
+
+    def model_name(self, configured: str) -> str:
+        return OFFLINE_MODEL
 
     async def complete(self, request: LLMRequest) -> LLMResponse:
         if self.latency_s:

@@ -98,6 +98,7 @@ def answer_text(completion: ChatCompletion) -> str:
 
 class OpenAICompatProvider:
     name = "openai"
+    free = False
 
     def __init__(self, settings: Settings, memory: ModeMemory | None = None) -> None:
         api_key = settings.llm_api_key.get_secret_value() if settings.llm_api_key else "none"
@@ -117,6 +118,9 @@ class OpenAICompatProvider:
     def describe(self) -> str:
         learnt = ", ".join(f"{m} {mode.value}" for m, mode in sorted(self._known.items()))
         return f"openai-compatible endpoint; modes: {learnt or 'none learnt yet'}"
+
+    def model_name(self, configured: str) -> str:
+        return configured
 
     async def list_models(self) -> list[str]:
         """The model ids the endpoint offers (``GET /models``)."""

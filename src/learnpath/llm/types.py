@@ -50,9 +50,15 @@ class LLMCall:
 
 class Provider(Protocol):
     name: str
+    free: bool
+    """Its calls cost nothing (the offline provider)."""
 
     async def complete(self, request: LLMRequest) -> LLMResponse: ...
 
     def describe(self) -> str:
         """One line for ``/readyz``: the provider and what it knows, without a network call."""
+        ...
+
+    def model_name(self, configured: str) -> str:
+        """The model a call asked of ``configured`` runs on, as recorded and priced."""
         ...

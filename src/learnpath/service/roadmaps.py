@@ -15,6 +15,7 @@ from learnpath.domain.events import EventType
 from learnpath.domain.request import LearnerRequest
 from learnpath.domain.roadmap import Framework, FrameworkDraft, ItemStatus
 from learnpath.domain.tasks import ReviewDecision, Step, TaskStatus, TaskType
+from learnpath.domain.usage import Usage
 from learnpath.engine import records
 from learnpath.engine.errors import Conflict, Invalid
 from learnpath.engine.runtime import Runtime
@@ -29,7 +30,7 @@ from learnpath.service.views import (
     StatusCheck,
     TaskView,
 )
-from learnpath.store import contents, roadmaps
+from learnpath.store import contents, roadmaps, usage
 from learnpath.store.roadmaps import RoadmapNotFound
 from learnpath.store.tables import ItemRow, RoadmapRow
 from learnpath.store.tasks import active_tasks_for_roadmap, create_task
@@ -268,6 +269,13 @@ async def roadmap_detail(
         row = await visible_roadmap(s, roadmap_id, user_id)
         items = await roadmaps.items_of(s, roadmap_id)
     return roadmaps.framework_view(row, items), row, progress_of_roadmap(row, items)
+
+
+async def roadmap_usage(rt: Runtime, roadmap_id: str, user_id: str | None = None) -> Usage:
+    """Every model call made for the roadmap, over all its tasks."""
+    async with rt.db.read() as s:
+        await visible_roadmap(s, roadmap_id, user_id)
+        return await usage.usage_of(s, roadmap_id=roadmap_id)
 
 
 async def set_deleted(

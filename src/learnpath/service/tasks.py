@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from sqlalchemy import ScalarSelect, func, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -17,13 +19,14 @@ from learnpath.domain.tasks import (
     TaskStatus,
     TaskType,
 )
+from learnpath.domain.usage import Actual, Estimate
 from learnpath.engine import records
 from learnpath.engine.content import owned_items
 from learnpath.engine.errors import Conflict, Invalid
 from learnpath.engine.runtime import Runtime
 from learnpath.events.log import append_task_event
 from learnpath.service.views import FailedItem, RetryResult, TaskList, TaskProgress, TaskView
-from learnpath.store import roadmaps
+from learnpath.store import roadmaps, usage
 from learnpath.store.tables import ItemRow, TaskRow
 from learnpath.store.tasks import TaskNotFound, create_task, get_task, list_tasks
 
@@ -69,17 +72,17 @@ _COUNTS = (
     _item_count(ItemStatus.completed),
     _item_count(ItemStatus.failed),
     _item_count(),
+    *usage.task_usage_columns(),
 )
 
 
 async def task_view(s: AsyncSession, task: TaskRow) -> TaskView:
-    done, failed, total = (
-        await s.execute(select(*_COUNTS).where(TaskRow.task_id == task.task_id))
-    ).one()
-    return _view(task, done, failed, total)
+    figures = (await s.execute(select(*_COUNTS).where(TaskRow.task_id == task.task_id))).one()
+    return _view(task, *figures)
 
 
-def _view(task: TaskRow, done: int, failed: int, total: int) -> TaskView:
+def _view(task: TaskRow, done: int, failed: int, total: int, *spent: Any) -> TaskView:
+    estimate, actual = task.summary.get("estimate"), task.summary.get("actual")
     return TaskView(
         task_id=task.task_id,
         user_id=task.user_id,
@@ -99,6 +102,9 @@ def _view(task: TaskRow, done: int, failed: int, total: int) -> TaskView:
         failed_items=[FailedItem.model_validate(i) for i in task.failed_items],
         validation_issues=task.validation_issues,
         summary=task.summary,
+        usage=usage.as_usage(spent),
+        estimate=Estimate.model_validate(estimate) if estimate else None,
+        actual=Actual.model_validate(actual) if actual else None,
         recovery_type=task.recovery_type,
         last_event_seq=task.last_seq,
         created_at=task.created_at,
@@ -120,8 +126,8 @@ async def _load_view(rt: Runtime, task_id: str) -> TaskView | None:
         row = (await s.execute(select(TaskRow, *_COUNTS).where(TaskRow.task_id == task_id))).first()
     if row is None:
         return None
-    task, done, failed, total = row
-    return _view(task, done, failed, total)
+    task, *figures = row
+    return _view(task, *figures)
 
 
 async def list_task_views(

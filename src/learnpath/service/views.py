@@ -8,6 +8,7 @@ from typing import Any
 from pydantic import BaseModel, ConfigDict
 
 from learnpath.domain.tasks import RecoveryType, Step, TaskStatus, TaskType
+from learnpath.domain.usage import Actual, Estimate, Usage
 
 
 class TaskProgress(BaseModel):
@@ -41,6 +42,12 @@ class TaskView(BaseModel):
     failed_items: list[FailedItem]
     validation_issues: list[dict[str, Any]]
     summary: dict[str, Any]
+    usage: Usage
+    """Every model call of the task so far: calls, tokens, USD."""
+    estimate: Estimate | None
+    """What content generation was expected to cost, set when the framework reached review."""
+    actual: Actual | None
+    """What content generation took, set when the task ended."""
     recovery_type: RecoveryType | None
     last_event_seq: int
     """The seq of the task's newest event: follow its events after this to see what comes."""

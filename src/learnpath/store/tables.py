@@ -243,6 +243,12 @@ class LLMCallRow(Base):
     error: Mapped[str | None] = mapped_column(Text)
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
 
+    __table_args__ = (
+        # The history estimates read (newest calls of an agent's model) and daily spend.
+        Index("ix_llm_calls_model_agent", "model", "agent"),
+        Index("ix_llm_calls_created_at", "created_at"),
+    )
+
 
 class UserRow(Base):
     __tablename__ = "users"

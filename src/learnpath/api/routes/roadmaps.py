@@ -56,6 +56,7 @@ async def get_roadmap(roadmap_id: str, rt: RuntimeDep, who: PrincipalDep) -> Roa
         created_at=row.created_at,
         updated_at=row.updated_at,
         progress=progress,
+        usage=await roadmaps.roadmap_usage(rt, roadmap_id, who.user_id),
     )
 
 

@@ -1,4 +1,4 @@
-"""the structured-output mode learnt per model endpoint
+"""the structured-output mode learnt per model endpoint; indexes for estimates and spend
 
 Revision ID: 0004
 Revises: 0003
@@ -25,7 +25,11 @@ def upgrade() -> None:
         sa.Column("updated_at", sa.DateTime(timezone=True), nullable=False),
         sa.PrimaryKeyConstraint("base_url", "model"),
     )
+    op.create_index("ix_llm_calls_model_agent", "llm_calls", ["model", "agent"])
+    op.create_index("ix_llm_calls_created_at", "llm_calls", ["created_at"])
 
 
 def downgrade() -> None:
+    op.drop_index("ix_llm_calls_created_at", table_name="llm_calls")
+    op.drop_index("ix_llm_calls_model_agent", table_name="llm_calls")
     op.drop_table("llm_modes")
