@@ -139,7 +139,7 @@ async def review_prompt(rt: Runtime, task_id: str) -> bool:
     for issue in view.validation_issues:
         out.print(f"[yellow]issue[/] {issue['path']}: {issue['message']}")
     if view.estimate is not None:
-        out.print(f"[bold]Approving starts[/] {views.estimate_line(view.estimate)}")
+        out.print(f"[bold]Approving starts[/] {view.estimate.describe()}")
     choice = Prompt.ask(
         "Review: [a]pprove, [r]eject with feedback, or [l]ater",
         choices=["a", "r", "l"],
@@ -277,7 +277,7 @@ def show(
         out.print(views.task_panel(result))
     else:
         out.print(views.framework_tree(result))
-        out.print(f"spent  {views.usage_line(spent)}")
+        out.print(f"spent  {spent.describe()}")
 
 
 @app.command()

@@ -9,7 +9,6 @@ from rich.tree import Tree
 
 from learnpath.domain.events import Event, EventType
 from learnpath.domain.roadmap import Framework, ItemStatus
-from learnpath.domain.usage import Actual, Estimate, Usage
 from learnpath.service.views import TaskList, TaskView
 
 STATUS_STYLE = {
@@ -119,42 +118,14 @@ def task_panel(view: TaskView) -> Table:
     for item in view.failed_items:
         table.add_row("failed item", f"{item.concept_id} {item.content_type}: {item.error}")
     if view.usage.llm_calls:
-        table.add_row("usage", usage_line(view.usage))
+        table.add_row("usage", view.usage.describe())
     if view.estimate is not None:
-        table.add_row("estimate", estimate_line(view.estimate))
+        table.add_row("estimate", view.estimate.describe())
     if view.actual is not None:
-        table.add_row("actual", actual_line(view.actual))
+        table.add_row("actual", view.actual.describe())
     table.add_row("created", view.created_at.isoformat(timespec="seconds"))
     table.add_row("updated", view.updated_at.isoformat(timespec="seconds"))
     return table
-
-
-def dollars(amount: float | None) -> str:
-    return "cost unknown (no price in LEARNPATH_LLM_PRICES)" if amount is None else f"${amount:.4f}"
-
-
-def usage_line(usage: Usage) -> str:
-    tokens = usage.prompt_tokens + usage.completion_tokens
-    return f"{usage.llm_calls} LLM calls, {tokens} tokens, {dollars(usage.cost_usd)}"
-
-
-def estimate_line(estimate: Estimate) -> str:
-    wall = "time unknown" if estimate.wall_s is None else f"about {estimate.wall_s:g} s"
-    tokens = estimate.prompt_tokens + estimate.completion_tokens
-    return (
-        f"{estimate.content_calls} content calls, {tokens} tokens "
-        f"({estimate.prompt_tokens} prompt, {estimate.completion_tokens} completion), "
-        f"{dollars(estimate.cost_usd)}, {wall} at {estimate.concurrency} calls at once"
-    )
-
-
-def actual_line(actual: Actual) -> str:
-    tokens = actual.prompt_tokens + actual.completion_tokens
-    return (
-        f"{actual.content_calls} content calls, {tokens} tokens "
-        f"({actual.prompt_tokens} prompt, {actual.completion_tokens} completion), "
-        f"{dollars(actual.cost_usd)}, {actual.wall_s:g} s"
-    )
 
 
 def task_table(tasks: TaskList) -> Table:

@@ -50,7 +50,7 @@ def test_estimate_before_approval_then_actual_beside_it(env_for: EnvFor) -> None
         second = to_review(env)
         estimate = as_json(learnpath(env, "show", second, "--json"))["estimate"]
         assert {a["basis"] for a in estimate["agents"].values()} == {"history"}
-        text = learnpath(env, "show", second).stdout
+        text = " ".join(learnpath(env, "show", second).stdout.split())
         assert "estimate" in text and "12 content calls" in text
         learnpath(env, "review", second, "--approve", "--json")
         done = as_json(learnpath(env, "show", second, "--json"))

@@ -98,5 +98,12 @@ def test_narrow_screen(browser: Browser, accounts_server: Server) -> None:
         width = page.evaluate("document.documentElement.scrollWidth")
         assert width <= 375, f"the page scrolls sideways at 375 px ({width} px)"
         shot(page, "new-roadmap-375px")
+        page.get_by_label("What do you want to learn?").fill("Learn SQL")
+        page.get_by_label("Target weeks (optional)").fill("1")
+        page.get_by_role("button", name="Create roadmap").click()
+        expect(page.locator("#estimate")).to_contain_text("content calls")
+        box = page.locator("#estimate").bounding_box()
+        assert box is not None and box["x"] + box["width"] <= 375, box
+        shot(page, "review-estimate-375px")
     finally:
         context.close()

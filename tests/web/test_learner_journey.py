@@ -48,6 +48,11 @@ def test_create_review_read_and_quiz(page: Page, local_server: Server, local_api
     expect(review).to_contain_text("What we understood")
     expect(page.locator("#log section[data-step='intent_analysis']")).to_be_visible()
     assert page.evaluate("window.__samePage") is True, "the page reloaded"
+    # What approving will cost is shown before the decision (offline: free, instant).
+    expect(page.locator("#estimate")).to_contain_text(
+        re.compile(r"Approving starts \d+ content calls")
+    )
+    expect(page.locator("#estimate")).to_contain_text("$0.0000")
     shot(page, "task-review")
 
     page.get_by_role("button", name="Request changes").click()
@@ -97,7 +102,16 @@ def test_create_review_read_and_quiz(page: Page, local_server: Server, local_api
     shot(page, "my-tasks")
 
     # The concept read above may be done before the task has finished the others.
-    assert local_api.wait(task_id)["status"] == "completed"
+    finished = local_api.wait(task_id)
+    assert finished["status"] == "completed"
+    assert finished["actual"]["content_calls"] == finished["progress"]["total"]
+    page.goto(f"{local_server.base_url}/tasks/{task_id}")
+    expect(page.locator("#task-usage")).to_contain_text("LLM calls")
+    expect(page.locator("#task-spend")).to_contain_text("Estimated")
+    expect(page.locator("#task-spend")).to_contain_text(
+        f"Actual{finished['actual']['content_calls']} content calls"
+    )
+    shot(page, "task-spend")
 
 
 def test_cancel_during_content_then_retry(page: Page, local_server: Server, local_api: Api) -> None:

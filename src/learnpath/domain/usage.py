@@ -16,6 +16,10 @@ class Usage(BaseModel):
     completion_tokens: int = 0
     cost_usd: float = 0.0
 
+    def describe(self) -> str:
+        tokens = self.prompt_tokens + self.completion_tokens
+        return f"{self.llm_calls} LLM calls, {tokens} tokens, {dollars(self.cost_usd)}"
+
 
 class AgentEstimate(BaseModel):
     model_config = ConfigDict(frozen=True)
@@ -45,6 +49,13 @@ class Estimate(BaseModel):
     concurrency: int
     agents: dict[str, AgentEstimate]
 
+    def describe(self) -> str:
+        wall = "time unknown" if self.wall_s is None else f"about {self.wall_s:g} s"
+        return (
+            f"{self.content_calls} content calls, {_tokens(self)}, {dollars(self.cost_usd)}, "
+            f"{wall} at {self.concurrency} calls at once"
+        )
+
 
 class Actual(BaseModel):
     """What the content generation really took, to read beside the estimate."""
@@ -56,3 +67,22 @@ class Actual(BaseModel):
     completion_tokens: int
     cost_usd: float
     wall_s: float
+
+    def describe(self) -> str:
+        return (
+            f"{self.content_calls} content calls, {_tokens(self)}, {dollars(self.cost_usd)}, "
+            f"{self.wall_s:g} s"
+        )
+
+
+def dollars(amount: float | None) -> str:
+    if amount is None:
+        return "cost unknown (no price in LEARNPATH_LLM_PRICES)"
+    return f"${amount:.4f}"
+
+
+def _tokens(figures: Estimate | Actual) -> str:
+    total = figures.prompt_tokens + figures.completion_tokens
+    return (
+        f"{total} tokens ({figures.prompt_tokens} prompt, {figures.completion_tokens} completion)"
+    )
