@@ -24,7 +24,7 @@ from learnpath.domain.events import EventType
 from learnpath.domain.request import LearnerRequest, LearningStyle, Level
 from learnpath.domain.tasks import TaskStatus, TaskType
 from learnpath.engine.bootstrap import SchemaOutOfDate, open_runtime
-from learnpath.engine.errors import Conflict, Invalid
+from learnpath.engine.errors import BudgetSpent, Conflict, Invalid
 from learnpath.engine.runtime import Runtime
 from learnpath.events.follow import follow
 from learnpath.export import render
@@ -99,7 +99,7 @@ def run(work: Callable[[Runtime], Awaitable[T]]) -> T:
         fail(str(error))
     except (TaskNotFound, RoadmapNotFound) as error:
         fail(str(error), 1)
-    except Conflict as error:
+    except (Conflict, BudgetSpent) as error:
         fail(str(error), 1)
     except Invalid as error:
         details = "; ".join(

@@ -56,6 +56,9 @@ class Settings(BaseSettings):
         description="USD of model calls a day, per user (global without accounts); "
         "new tasks are refused once it is spent",
     )
+    budget_scope: Literal["user", "global"] = Field(
+        default="user", description="whether the daily budget is each user's or everyone's"
+    )
     llm_concurrency: int = Field(default=8, ge=1, le=512)
     llm_timeout_s: float = Field(default=120, gt=0)
     llm_max_retries: int = Field(default=4, ge=0, le=20)

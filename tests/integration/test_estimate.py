@@ -70,3 +70,18 @@ def test_unpriced_model_has_no_cost_figure(env_for: EnvFor) -> None:
         text = " ".join(learnpath(env, "show", task).stdout.split())
     assert view["estimate"]["cost_usd"] is None
     assert "cost unknown (no price in LEARNPATH_LLM_PRICES)" in text
+
+
+def test_cli_refuses_a_task_once_the_days_budget_is_spent(env_for: EnvFor) -> None:
+    with ModelServer(Quirk.strict) as server:
+        env = model_env(
+            env_for, server, llm_prices=json.dumps(PRICES), budget_usd_per_day="0.000001"
+        )
+        learnpath(env, "generate", "Learn Go", "--weeks", "1", "--auto-approve", "--json")
+        sent = len(server.requests)
+        refused = learnpath(env, "generate", "Learn Go", "--weeks", "1", check=1)
+        assert server.requests[sent:] == []  # no model call was made for it
+    message = " ".join(refused.stderr.split())
+    assert "model budget for today is spent" in message
+    assert "LEARNPATH_BUDGET_USD_PER_DAY" in message
+    assert len(as_json(learnpath(env, "tasks", "--json"))["tasks"]) == 1

@@ -15,7 +15,7 @@ from fastapi.responses import JSONResponse, Response
 from pydantic import BaseModel
 from starlette.exceptions import HTTPException
 
-from learnpath.engine.errors import Conflict, Invalid
+from learnpath.engine.errors import BudgetSpent, Conflict, Invalid
 from learnpath.service.content import ContentNotFound
 from learnpath.service.users import BadCredentials
 from learnpath.store.roadmaps import RoadmapNotFound
@@ -35,6 +35,9 @@ class ConflictOut(BaseModel):
 ERROR_RESPONSES: dict[int | str, dict[str, Any]] = {
     401: {"model": ErrorOut, "description": "Missing, invalid or expired token"},
     404: {"model": ErrorOut, "description": "No such resource, or not the caller's"},
+}
+BUDGET: dict[int | str, dict[str, Any]] = {
+    429: {"model": ErrorOut, "description": "The day's model budget is spent (Retry-After)"}
 }
 CONFLICT: dict[int | str, dict[str, Any]] = {
     409: {"model": ConflictOut, "description": "Not possible in the current state"}
@@ -79,6 +82,14 @@ def install(app: FastAPI) -> None:
     @app.exception_handler(Conflict)
     async def conflict(_: Request, error: Conflict) -> JSONResponse:
         return JSONResponse({"detail": str(error), "task_id": error.task_id}, status_code=409)
+
+    @app.exception_handler(BudgetSpent)
+    async def budget_spent(_: Request, error: BudgetSpent) -> JSONResponse:
+        return JSONResponse(
+            {"detail": str(error)},
+            status_code=429,
+            headers={"Retry-After": str(error.retry_after_s)},
+        )
 
     @app.exception_handler(Invalid)
     async def invalid(_: Request, error: Invalid) -> JSONResponse:

@@ -2,12 +2,33 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+
 from prometheus_client import CollectorRegistry, Counter, Gauge, Histogram
+from prometheus_client.core import CounterMetricFamily, Metric
+from prometheus_client.registry import Collector
 from sqlalchemy import func, select
 
 from learnpath.domain.tasks import TaskStatus
 from learnpath.engine.runtime import Runtime
+from learnpath.store import usage
 from learnpath.store.tables import LLMCallRow, TaskRow
+
+
+class CostByModel(Collector):
+    """``learnpath_llm_cost_usd_total{model}``: USD of every recorded call, a counter read
+    from the database (it only grows), so every process reports the same figures."""
+
+    def __init__(self) -> None:
+        self.figures: list[tuple[str, float]] = []
+
+    def collect(self) -> Iterator[Metric]:
+        family = CounterMetricFamily(
+            "learnpath_llm_cost_usd", "USD spent on model calls, by model", labels=["model"]
+        )
+        for model, cost in self.figures:
+            family.add_metric([model], cost)
+        yield family
 
 
 class Metrics:
@@ -46,6 +67,8 @@ class Metrics:
             ["agent"],
             registry=self.registry,
         )
+        self.cost = CostByModel()
+        self.registry.register(self.cost)
         self.queue_depth = Gauge(
             "learnpath_queue_depth",
             "Content items waiting for a worker slot in this process",
@@ -72,6 +95,7 @@ class Metrics:
                     ).group_by(LLMCallRow.agent, LLMCallRow.ok)
                 )
             ).all()
+            self.cost.figures = await usage.cost_by_model(s)
         for status in TaskStatus:
             self.tasks.labels(status.value).set(by_status.get(status.value, 0))
         prompt = completion = 0

@@ -21,3 +21,11 @@ class Invalid(ValueError):
     def __init__(self, message: str, errors: list[dict[str, str]] | None = None) -> None:
         super().__init__(message)
         self.errors = errors or []
+
+
+class BudgetSpent(Exception):
+    """The day's model budget is spent (HTTP 429); new tasks wait for the next UTC day."""
+
+    def __init__(self, message: str, retry_after_s: int) -> None:
+        super().__init__(message)
+        self.retry_after_s = retry_after_s

@@ -20,6 +20,7 @@ from learnpath.engine import records
 from learnpath.engine.errors import Conflict, Invalid
 from learnpath.engine.runtime import Runtime
 from learnpath.events.log import append_event
+from learnpath.service.budget import check_budget
 from learnpath.service.tasks import task_view
 from learnpath.service.views import (
     ActiveTask,
@@ -125,6 +126,7 @@ async def retry_item(
                     f"the {content_type.value} of {concept_id} is already being generated",
                     active.task_id,
                 )
+        await check_budget(s, rt.settings, row.user_id)
         task = await create_task(
             s,
             TaskType(f"retry_{content_type.value}"),
@@ -337,6 +339,7 @@ async def retry_failed(
         ]
         if not items:
             raise Conflict("no failed or unfinished items to retry")
+        await check_budget(s, rt.settings, row.user_id)
         task = await create_task(
             s,
             TaskType.retry_batch,

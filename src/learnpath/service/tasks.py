@@ -25,6 +25,7 @@ from learnpath.engine.content import owned_items
 from learnpath.engine.errors import Conflict, Invalid
 from learnpath.engine.runtime import Runtime
 from learnpath.events.log import append_task_event
+from learnpath.service.budget import check_budget
 from learnpath.service.views import FailedItem, RetryResult, TaskList, TaskProgress, TaskView
 from learnpath.store import roadmaps, usage
 from learnpath.store.tables import ItemRow, TaskRow
@@ -36,6 +37,7 @@ async def submit_roadmap(
 ) -> TaskView:
     """Create a roadmap creation task and queue it."""
     async with rt.db.transaction() as s:
+        await check_budget(s, rt.settings, user_id)
         task = await create_task(
             s,
             TaskType.creation,
@@ -193,6 +195,7 @@ async def retry(rt: Runtime, task_id: str, user_id: str | None = None) -> RetryR
             raise Conflict(f"task {task_id} is already {task.status}", task_id)
         if status == TaskStatus.completed:
             raise Conflict(f"task {task_id} completed; nothing to retry", task_id)
+        await check_budget(s, rt.settings, task.user_id)
         stopped_at = Step(task.summary.get("stopped_at_step", Step.content_generation.value))
         owned = await owned_items(s, task) if task.roadmap_id else []
         failed = [i for i in owned if i.status == ItemStatus.failed.value]

@@ -14,7 +14,7 @@ from fastapi.routing import APIRoute
 from fastapi.templating import Jinja2Templates
 
 from learnpath.api.deps import TOKEN_COOKIE
-from learnpath.engine.errors import Conflict
+from learnpath.engine.errors import BudgetSpent, Conflict
 from learnpath.service.content import ContentNotFound
 from learnpath.service.users import LOCAL, BadCredentials, Principal, principal_from_token
 from learnpath.store.roadmaps import RoadmapNotFound
@@ -111,6 +111,10 @@ class PageRoute(APIRoute):
                 )
             except Conflict as error:
                 return error_page(request, 409, "Not possible right now", str(error))
+            except BudgetSpent as error:
+                answer = error_page(request, 429, "Today's budget is spent", str(error))
+                answer.headers["Retry-After"] = str(error.retry_after_s)
+                return answer
 
         return handle
 

@@ -12,7 +12,7 @@ from pathlib import Path
 from fastapi import APIRouter, Response, status
 
 from learnpath.api.deps import PrincipalDep, RuntimeDep
-from learnpath.api.errors import CONFLICT, ERROR_RESPONSES
+from learnpath.api.errors import BUDGET, CONFLICT, ERROR_RESPONSES
 from learnpath.api.schemas import (
     ConceptProgress,
     ProgressRequest,
@@ -97,7 +97,7 @@ async def status_check(roadmap_id: str, rt: RuntimeDep, who: PrincipalDep) -> St
 @router.post(
     "/{roadmap_id}/concepts/{concept_id}/{content_type}/retry",
     status_code=status.HTTP_202_ACCEPTED,
-    responses=CONFLICT,
+    responses={**CONFLICT, **BUDGET},
 )
 async def retry_item(
     roadmap_id: str,
@@ -110,7 +110,11 @@ async def retry_item(
     return await roadmaps.retry_item(rt, roadmap_id, concept_id, content_type, who.user_id)
 
 
-@router.post("/{roadmap_id}/retry-failed", status_code=status.HTTP_202_ACCEPTED, responses=CONFLICT)
+@router.post(
+    "/{roadmap_id}/retry-failed",
+    status_code=status.HTTP_202_ACCEPTED,
+    responses={**CONFLICT, **BUDGET},
+)
 async def retry_failed(
     roadmap_id: str,
     rt: RuntimeDep,

@@ -7,7 +7,7 @@ from typing import Annotated
 from fastapi import APIRouter, HTTPException, Query, status
 
 from learnpath.api.deps import MAX_INT, PrincipalDep, RuntimeDep
-from learnpath.api.errors import CONFLICT, ERROR_RESPONSES
+from learnpath.api.errors import BUDGET, CONFLICT, ERROR_RESPONSES
 from learnpath.api.schemas import GenerateRequest, ReviewRequest, TaskAccepted
 from learnpath.domain.request import LearnerRequest
 from learnpath.domain.tasks import TaskStatus, TaskType
@@ -20,7 +20,7 @@ Limit = Annotated[int, Query(ge=1, le=200)]
 Offset = Annotated[int, Query(ge=0, le=MAX_INT)]
 
 
-@router.post("/roadmaps/generate", status_code=status.HTTP_202_ACCEPTED)
+@router.post("/roadmaps/generate", status_code=status.HTTP_202_ACCEPTED, responses=BUDGET)
 async def generate(body: GenerateRequest, rt: RuntimeDep, who: PrincipalDep) -> TaskAccepted:
     """Start a roadmap: intent analysis, curriculum design, review, then content."""
     request = LearnerRequest.model_validate(body.model_dump(exclude={"auto_approve"}))
@@ -73,7 +73,7 @@ async def cancel(task_id: str, rt: RuntimeDep, who: PrincipalDep) -> TaskView:
     return await tasks.cancel(rt, task_id, who.user_id)
 
 
-@router.post("/tasks/{task_id}/retry", responses=CONFLICT)
+@router.post("/tasks/{task_id}/retry", responses={**CONFLICT, **BUDGET})
 async def retry(task_id: str, rt: RuntimeDep, who: PrincipalDep) -> RetryResult:
     """Recover under the same task and roadmap ids; the recovery depends on where it stopped."""
     return await tasks.retry(rt, task_id, who.user_id)
