@@ -90,11 +90,15 @@ def test_get_roadmap_is_the_framework_with_status_and_progress(
         "created_at",
         "updated_at",
         "progress",
+        "usage",
     }
     assert detail["roadmap_id"] == roadmap_id
     assert detail["title"] and detail["summary"]
     all_concepts = concepts(detail)
     assert len(all_concepts) == 4
+    # Two framework calls and one per content item; the offline provider costs nothing.
+    assert detail["usage"]["llm_calls"] == 2 + 3 * len(all_concepts)
+    assert detail["usage"]["prompt_tokens"] > 0 and detail["usage"]["cost_usd"] == 0
     hours = sum(c["estimated_hours"] for c in all_concepts)
     assert detail["total_estimated_hours"] == round(hours, 1)
     hours_per_week = 8
