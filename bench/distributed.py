@@ -304,15 +304,7 @@ def recovery(
         runs = asyncio.run(
             recovery_runs(cluster, server.base_url, args.postgres, schema, body, args.kills)
         )
-    result = summary(runs, args.recovery_lease, args.recovery_sweep)
-    print(
-        f"3. {args.kills} SIGKILLed workers at {args.recovery_latency} s per call, lease "
-        f"{args.recovery_lease} s, sweep every {args.recovery_sweep} s, queued lease "
-        f"{args.recovery_queued_lease} s: their work ran again after {result['recovery_s']} s "
-        f"(median of {', '.join(map(str, result['recovery_runs_s']))} s; goal "
-        f"≤ {result['recovery_bound_s']} s)"
-    )
-    return result
+    return summary(runs, args.recovery_lease, args.recovery_sweep)
 
 
 # --- the benchmark --------------------------------------------------------------------------
@@ -431,6 +423,13 @@ def measure(args: argparse.Namespace, home: Path, schema: str) -> dict[str, Any]
         f"{result['machine_cpu_s_per_roadmap']} s, its {result['cpus']} CPUs "
         f"{100 * result['machine_busy']:.0f}% busy, {100 * result['batch_other_cpu_busy']:.0f}% "
         f"with other load)"
+    )
+    print(
+        f"3. {args.kills} SIGKILLed workers at {args.recovery_latency} s per call, lease "
+        f"{args.recovery_lease} s, sweep every {args.recovery_sweep} s, queued lease "
+        f"{args.recovery_queued_lease} s: their work ran again after {result['recovery_s']} s "
+        f"(median of {', '.join(map(str, result['recovery_runs_s']))} s; goal "
+        f"≤ {result['recovery_bound_s']} s)"
     )
     return result
 
