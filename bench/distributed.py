@@ -21,10 +21,16 @@ twice as many jobs; or prefork, a process per call), all with the offline provid
    ``roadmaps_per_min`` from the first request to the last completion, and the user + system
    CPU seconds per roadmap of the serve process and of the worker processes with any pool
    processes of theirs (psutil, before and after the batch).
+3. Recovery: serve and workers restarted at ``--recovery-latency`` with short leases
+   (``--recovery-lease``, ``--recovery-sweep``, ``--recovery-queued-lease``); ``--kills`` times,
+   a roadmap is submitted and a worker holding its items is SIGKILLed once three are done
+   (bench/recovery.py): ``recovery_s`` is the median time from the kill until every item the
+   dead worker held is generating again on another worker (goal: ``recovery_bound_s`` =
+   2 × lease + sweep interval).
 
 The last line printed is one JSON object: concepts, llm_calls, ideal_s, measured_s, ratio,
-latency, concurrency, workers, roadmaps, roadmaps_per_min, cpu_s_per_roadmap, and the
-breakdowns described in README.md.
+latency, concurrency, workers, roadmaps, roadmaps_per_min, cpu_s_per_roadmap, recovery_s, and
+the breakdowns described in README.md.
 """
 
 from __future__ import annotations
@@ -51,6 +57,7 @@ import httpx
 import psutil
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+from bench.recovery import recovery_runs, summary
 from tests.support.cluster import Cluster, running_cluster
 from tests.support.server import Server
 
@@ -284,6 +291,22 @@ async def run_batch(
     return {"elapsed_s": ended - started, "submit_s": submitted - started, "cpu": cpu}
 
 
+# --- part 3: SIGKILLed workers -------------------------------------------------------------
+
+
+def recovery(
+    cluster: Cluster, args: argparse.Namespace, schema: str, body: dict[str, Any]
+) -> dict[str, Any]:
+    cluster.settings["lease_s"] = str(args.recovery_lease)
+    cluster.settings["sweep_interval_s"] = str(args.recovery_sweep)
+    cluster.settings["queued_lease_s"] = str(args.recovery_queued_lease)
+    with services(cluster, args, args.recovery_latency) as server:
+        runs = asyncio.run(
+            recovery_runs(cluster, server.base_url, args.postgres, schema, body, args.kills)
+        )
+    return summary(runs, args.recovery_lease, args.recovery_sweep)
+
+
 # --- the benchmark --------------------------------------------------------------------------
 
 
@@ -345,6 +368,7 @@ def measure(args: argparse.Namespace, home: Path, schema: str) -> dict[str, Any]
                     lambda: cpu_snapshot(server, cluster, workers),
                 )
             )
+        recovered = recovery(cluster, args, schema, body)
     n = args.roadmaps
     cpu = {k: batch["cpu"][k] - before[k] for k in before}
     # Every model call holds a pool process for the latency: no schedule beats this.
@@ -383,6 +407,7 @@ def measure(args: argparse.Namespace, home: Path, schema: str) -> dict[str, Any]
         "machine_busy": round(cpu["machine"] / ((os.cpu_count() or 1) * cpu["wall"]), 3),
         "batch_other_cpu_busy": round(other_busy(before, batch["cpu"]), 3),
         "cpus": os.cpu_count(),
+        **recovered,
     }
     print(
         f"2. {n} roadmaps of {warmup['concepts']} concepts ({result['batch_llm_calls']} LLM "
@@ -398,6 +423,13 @@ def measure(args: argparse.Namespace, home: Path, schema: str) -> dict[str, Any]
         f"{result['machine_cpu_s_per_roadmap']} s, its {result['cpus']} CPUs "
         f"{100 * result['machine_busy']:.0f}% busy, {100 * result['batch_other_cpu_busy']:.0f}% "
         f"with other load)"
+    )
+    print(
+        f"3. {args.kills} SIGKILLed workers at {args.recovery_latency} s per call, lease "
+        f"{args.recovery_lease} s, sweep every {args.recovery_sweep} s, queued lease "
+        f"{args.recovery_queued_lease} s: their work ran again after {result['recovery_s']} s "
+        f"(median of {', '.join(map(str, result['recovery_runs_s']))} s; goal "
+        f"≤ {result['recovery_bound_s']} s)"
     )
     return result
 
@@ -425,6 +457,15 @@ def main() -> None:
     parser.add_argument("--batch-latency", type=float, default=0.05, help="for the roadmaps")
     parser.add_argument("--batch-goal", default=None, help="default: --goal")
     parser.add_argument("--batch-weeks", type=int, default=None, help="default: --weeks")
+    parser.add_argument("--kills", type=int, default=3, help="SIGKILLed workers of part 3")
+    parser.add_argument("--recovery-latency", type=float, default=0.3, help="for part 3")
+    parser.add_argument("--recovery-lease", type=float, default=5.0, help="LEARNPATH_LEASE_S")
+    parser.add_argument(
+        "--recovery-sweep", type=float, default=1.0, help="LEARNPATH_SWEEP_INTERVAL_S"
+    )
+    parser.add_argument(
+        "--recovery-queued-lease", type=float, default=60.0, help="LEARNPATH_QUEUED_LEASE_S"
+    )
     parser.add_argument("--postgres", default=PG_DSN, help="a database to make a schema in")
     args = parser.parse_args()
     if args.workers < 1 or args.concurrency < args.workers or args.runs < 1:

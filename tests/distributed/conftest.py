@@ -14,6 +14,7 @@ import asyncpg
 import pytest
 
 from tests.conftest import PG_DSN, PG_URL
+from tests.distributed.helpers import Database
 from tests.support.cluster import Cluster, running_cluster
 
 pytestmark = pytest.mark.slow
@@ -55,3 +56,12 @@ def cluster(
         pytest.skip("redis-server is not installed (apt-get install -y redis-server)")
     with running_cluster(tmp_path / "cluster", pg_schema, **cluster_settings) as running:
         yield running
+
+
+@pytest.fixture
+def db(cluster: Cluster) -> Iterator[Database]:
+    database = Database(cluster.settings["database_schema"])
+    try:
+        yield database
+    finally:
+        database.close()

@@ -21,11 +21,13 @@ from sqlalchemy import Table, bindparam, or_, select, update
 
 from learnpath.dispatch.base import ItemKey
 from learnpath.dispatch.celery_app import ADVANCE, GENERATE_ITEM, QUEUES, RETRY_BATCH
+from learnpath.domain.roadmap import ItemStatus
 from learnpath.domain.tasks import TaskType
-from learnpath.engine.content import OPEN_STATUSES, unattended
+from learnpath.engine.content import OPEN_STATUSES
 from learnpath.engine.leases import lease_until
 from learnpath.engine.records import now
 from learnpath.engine.runtime import Runtime
+from learnpath.store.leases import item_not_held
 from learnpath.store.tables import ItemRow, TaskRow
 
 log = logging.getLogger(__name__)
@@ -67,9 +69,10 @@ class CeleryDispatcher:
         """One message per item; a batch retry's items travel together, in one message.
 
         The messages go out first, so that workers start at once; the items' queued leases
-        and message ids follow. An item a worker already holds keeps its worker's lease, and
-        items sent but never leased (this process died in between) have none: the sweeper
-        takes them for lost once ``lease_s`` has passed."""
+        and message ids follow. An item a worker already holds (it received its message
+        first) keeps its worker's lease, and items sent but never leased (this process died
+        in between) have none: the sweeper takes them for lost once ``lease_s`` has passed.
+        An item queued again after its worker died is ``pending`` once more."""
         if not items:
             return
         async with self.rt.db.read() as s:
@@ -106,9 +109,10 @@ class CeleryDispatcher:
                     ItemRow.content_type == bindparam("b_type"),
                     # (no IN: an executemany cannot expand one)
                     or_(*(ItemRow.status == status for status in OPEN_STATUSES)),
-                    unattended(now()),
+                    item_not_held(now()),
                 )
                 .values(
+                    status=ItemStatus.pending.value,
                     broker_id=bindparam("b_id"),
                     lease_owner=None,
                     lease_expires_at=lease_until(self.rt.settings.queued_lease_s),

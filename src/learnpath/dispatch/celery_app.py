@@ -6,7 +6,8 @@ back to the queue when the process running it dies (``task_reject_on_worker_lost
 process reserves one message at a time; the broker's visibility timeout outlasts the longest
 hard time limit, so a message is never handed to a second worker while the first may still
 run it. A worker that dies with everything (SIGKILL of the machine) is covered by the leases
-and the sweeper. Jobs are idempotent (see :mod:`learnpath.dispatch.jobs`).
+it holds from the moment it receives a message (:mod:`learnpath.dispatch.vouching`) and by
+the sweeper. Jobs are idempotent (see :mod:`learnpath.dispatch.jobs`).
 
 Each worker process runs its jobs on one asyncio event loop with one runtime (database pool,
 LLM client, event streams), built after the fork on the first job.
@@ -15,6 +16,7 @@ LLM client, event streams), built after the fork on the first job.
 from __future__ import annotations
 
 import asyncio
+import concurrent.futures
 import contextlib
 import logging
 import threading
@@ -23,14 +25,22 @@ from typing import Any
 
 from celery import Celery
 from celery.exceptions import SoftTimeLimitExceeded
-from celery.signals import worker_process_shutdown, worker_shutdown
+from celery.signals import (
+    task_received,
+    worker_process_init,
+    worker_process_shutdown,
+    worker_shutdown,
+    worker_shutting_down,
+)
+from celery.worker import state
 from kombu.entity import Exchange, Queue
 
 from learnpath.config import Settings
 from learnpath.dispatch import jobs
 from learnpath.dispatch.base import ItemKey
 from learnpath.dispatch.inline import InlineDispatcher
-from learnpath.engine.runtime import Runtime
+from learnpath.dispatch.vouching import Holdings, Voucher
+from learnpath.engine.runtime import Runtime, process_identity
 
 log = logging.getLogger(__name__)
 
@@ -51,29 +61,106 @@ VISIBILITY_TIMEOUT_S = 2 * 3600
 Job = Callable[[Runtime], Coroutine[Any, Any, None]]
 
 
+def held_work() -> Holdings:
+    """The work of every message this process's consumer received and has not acknowledged
+    (Celery's own record: reserved for the pool, queued for a thread, or running)."""
+    return work_of(_reserved_requests())
+
+
+def work_of(requests: list[Any]) -> Holdings:
+    """The work the messages of these Celery requests carry."""
+    tasks: set[str] = set()
+    items: set[tuple[str, ItemKey]] = set()
+    for request in requests:
+        args = request.args
+        if request.name == ADVANCE:
+            tasks.add(args[0])
+        elif request.name == GENERATE_ITEM:
+            items.add((args[0], ItemKey(args[1], args[2])))
+        elif request.name == RETRY_BATCH:
+            items.update((args[0], ItemKey(concept_id, kind)) for concept_id, kind in args[1])
+    return Holdings(frozenset(tasks), frozenset(items))
+
+
+def _reserved_requests() -> list[Any]:
+    while True:
+        try:
+            return list(state.reserved_requests)
+        except RuntimeError:  # the consumer thread changed the set meanwhile
+            continue
+
+
 class WorkerHost:
     """The asyncio side of one worker process: one event loop, in a thread of its own, and one
-    runtime (database pool, LLM client, event streams), both built on the first job, after
+    runtime (database pool, LLM client, event streams), both built on the first message, after
     the pool's fork. Every job of the process runs on that loop, whichever pool thread or
     process received its message: with the threads pool, a process's jobs share connections
-    and caches, and one heartbeat renews all their leases."""
+    and caches, and one voucher renews all their leases.
+
+    Every process of a worker leases work under the worker's identity (its main process),
+    so that the consumer, which vouches for the messages it holds, renews what a prefork
+    pool process started."""
 
     def __init__(self, settings: Settings, app: Celery) -> None:
         self.settings = settings
         self.app = app
+        self.identity = process_identity()
+        self._forget()
+
+    def _forget(self) -> None:
         self._start = threading.Lock()
         self._loop: asyncio.AbstractEventLoop | None = None
         self._runtime: contextlib.AbstractAsyncContextManager[Runtime] | None = None
         self._rt: Runtime | None = None
-        self._running = 0
-        self._heart: asyncio.Task[None] | None = None
+        self._voucher: Voucher | None = None
+        self._vouching: concurrent.futures.Future[None] | None = None
         self._pool: InlineDispatcher | None = None
+        self._closing = False
+
+    def forked(self) -> None:
+        """In a new pool process: what the parent had built is not this process's."""
+        self._forget()
+
+    def received(self, request: Any) -> None:
+        """The consumer received a message: vouch for it now."""
+        loop, _ = self._started()
+        if self._voucher is not None:
+            loop.call_soon_threadsafe(self._voucher.wake, work_of([request]))
+
+    def shutting_down(self) -> None:
+        """A warm shutdown began: the work this process holds and has not started goes back
+        to the queue now; running work finishes."""
+        with self._start:
+            loop = self._loop
+        self._closing = True
+        if loop is not None and self._pool is not None:
+            asyncio.run_coroutine_threadsafe(self._pool.hand_back(self._give_back_items), loop)
+
+    async def _give_back_items(self, items: list[tuple[str, ItemKey]]) -> None:
+        if self._voucher is not None:
+            await self._voucher.give_back(Holdings(items=frozenset(items)))
+
+    def run_task(self, task_id: str) -> None:
+        """A task's framework steps, or, once the worker is shutting down, the task back to
+        the queue."""
+
+        async def job(rt: Runtime) -> None:
+            if self._closing and self._voucher is not None:
+                await self._voucher.give_back(Holdings(tasks=frozenset([task_id])))
+            else:
+                await jobs.run_task(rt, task_id)
+
+        self.run(job)
 
     def run_items(self, task_id: str, keys: list[ItemKey]) -> None:
         """Generate items in the process's pool: items of jobs running at once start, and
-        are stored, in shared transactions."""
+        are stored, in shared transactions. Once the worker is shutting down, the items go
+        back to the queue."""
 
         async def job(rt: Runtime) -> None:
+            if self._closing:
+                await self._give_back_items([(task_id, key) for key in keys])
+                return
             if self._pool is None:
                 self._pool = InlineDispatcher(rt, ITEM_LIMITS_S[0] - DEADLINE_MARGIN_S)
             await self._pool.run_items(task_id, keys)
@@ -91,13 +178,7 @@ class WorkerHost:
             raise
 
     async def _run(self, rt: Runtime, job: Job) -> None:
-        self._running += 1
-        if self._heart is None or self._heart.done():
-            self._heart = asyncio.create_task(jobs.heartbeat(rt, lambda: self._running > 0))
-        try:
-            await job(rt)
-        finally:
-            self._running -= 1
+        await job(rt)
 
     def _started(self) -> tuple[asyncio.AbstractEventLoop, Runtime]:
         with self._start:
@@ -109,10 +190,11 @@ class WorkerHost:
                     target=loop.run_forever, name="learnpath-loop", daemon=True
                 ).start()
                 self._runtime = distributed_runtime(self.settings, app=self.app)
-                self._rt = asyncio.run_coroutine_threadsafe(
-                    self._runtime.__aenter__(), loop
-                ).result()
-                self._loop = loop
+                rt = asyncio.run_coroutine_threadsafe(self._runtime.__aenter__(), loop).result()
+                rt.worker_id = self.identity
+                self._voucher = Voucher(rt, held_work)
+                self._vouching = asyncio.run_coroutine_threadsafe(self._voucher.run(), loop)
+                self._rt, self._loop = rt, loop
             return self._loop, self._rt
 
     def close(self) -> None:
@@ -122,6 +204,8 @@ class WorkerHost:
                 return
             if runtime is not None:
                 with contextlib.suppress(Exception):
+                    if self._vouching is not None:
+                        self._vouching.cancel()
                     if self._pool is not None:
                         asyncio.run_coroutine_threadsafe(self._pool.close(), loop).result(30)
                     asyncio.run_coroutine_threadsafe(
@@ -129,6 +213,7 @@ class WorkerHost:
                     ).result(timeout=30)
             loop.call_soon_threadsafe(loop.stop)
             self._loop = self._runtime = self._rt = self._pool = None
+            self._voucher = self._vouching = None
 
 
 def create_app(settings: Settings) -> Celery:
@@ -153,7 +238,7 @@ def create_app(settings: Settings) -> Celery:
 
     @app.task(name=ADVANCE, soft_time_limit=FRAMEWORK_LIMITS_S[0], time_limit=FRAMEWORK_LIMITS_S[1])
     def advance(task_id: str) -> None:
-        host.run(lambda rt: jobs.run_task(rt, task_id))
+        host.run_task(task_id)
 
     @app.task(name=GENERATE_ITEM, soft_time_limit=ITEM_LIMITS_S[0], time_limit=ITEM_LIMITS_S[1])
     def generate_item(task_id: str, concept_id: str, content_type: str) -> None:
@@ -168,6 +253,20 @@ def create_app(settings: Settings) -> Celery:
     def shutdown(**_: object) -> None:
         host.close()
 
+    def received(request: Any = None, **_: object) -> None:
+        if request is not None:
+            host.received(request)
+
+    def shutting_down(how: str = "", **_: object) -> None:
+        if how != "Cold":
+            host.shutting_down()
+
+    def forked(**_: object) -> None:
+        host.forked()
+
+    task_received.connect(received, weak=False)
+    worker_shutting_down.connect(shutting_down, weak=False)
+    worker_process_init.connect(forked, weak=False)
     worker_process_shutdown.connect(shutdown, weak=False)
     worker_shutdown.connect(shutdown, weak=False)
     return app

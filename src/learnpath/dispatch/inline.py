@@ -10,7 +10,7 @@ import asyncio
 import contextlib
 import logging
 from collections import defaultdict, deque
-from collections.abc import Coroutine
+from collections.abc import Awaitable, Callable, Coroutine
 from typing import Any
 
 from sqlalchemy import select
@@ -32,6 +32,9 @@ from learnpath.store.tables import TaskRow
 log = logging.getLogger(__name__)
 
 WATCH_INTERVAL_S = 1.0
+
+Requeue = Callable[[list[tuple[str, ItemKey]]], Awaitable[None]]
+"""Takes back items (task id, key) this process will not start."""
 
 
 class InlineDispatcher:
@@ -65,7 +68,8 @@ class InlineDispatcher:
 
     async def run_items(self, task_id: str, items: list[ItemKey]) -> None:
         """Generate these items with the others of this process (admitted and stored in
-        batches) and return once each is stored, skipped or abandoned: a Celery job's work."""
+        batches) and return once each is stored, skipped, abandoned or handed back: a Celery
+        job's work."""
         loop = asyncio.get_running_loop()
         waits = []
         for key in items:
@@ -75,6 +79,18 @@ class InlineDispatcher:
         self._waiting.extend((task_id, key) for key in items)
         self._schedule_admission()
         await asyncio.gather(*waits)
+
+    async def hand_back(self, requeue: Requeue) -> None:
+        """Give the items waiting for a slot to ``requeue`` instead of starting them (a
+        worker's warm shutdown); items already started finish."""
+        waiting = list(self._waiting)
+        self._waiting.clear()
+        try:
+            if waiting:
+                await requeue(waiting)
+        finally:
+            for task_id, key in waiting:
+                self._finish(task_id, key)
 
     async def queue_depth(self) -> int:
         return len(self._waiting)

@@ -1,9 +1,12 @@
 """Leases: who vouches for a task's framework step or a content item, and until when.
 
 A worker holds a lease on the work it runs and renews it while it runs (the heartbeat). Work
-handed to a broker gets a *queued* lease, long enough for it to wait its turn. Work whose
-lease ran out has nobody behind it: the sweeper queues it again (distributed mode), ``resume``
-picks it up (embedded mode), and ``status-check`` reports it as stale meanwhile.
+handed to a broker gets a *queued* lease, long enough for it to wait its turn in the queue;
+a Celery worker takes over the lease of every message it receives, at once, and renews it
+until it acknowledges the message (:mod:`learnpath.dispatch.vouching`), so that work a dead
+worker held lapses after ``lease_s``, not after the queued lease. Work whose lease ran out
+has nobody behind it: the sweeper queues it again (distributed mode), ``resume`` picks it up
+(embedded mode), and ``status-check`` reports it as stale meanwhile.
 """
 
 from __future__ import annotations
@@ -15,12 +18,11 @@ from sqlalchemy import tuple_, update
 
 from learnpath.dispatch.base import ItemKey
 from learnpath.domain.roadmap import ItemStatus
-from learnpath.domain.tasks import TaskStatus
 from learnpath.engine.records import now
 from learnpath.engine.runtime import Runtime
+from learnpath.store import leases
+from learnpath.store.leases import RUNNABLE
 from learnpath.store.tables import ItemRow, TaskRow
-
-RUNNABLE = (TaskStatus.pending.value, TaskStatus.processing.value)
 
 
 def lease_until(seconds: float) -> datetime:
@@ -66,3 +68,31 @@ async def renew(rt: Runtime, items: Collection[tuple[str, ItemKey]] = ()) -> Non
             )
             .values(lease_expires_at=until)
         )
+
+
+async def vouch(
+    rt: Runtime, tasks: Collection[str], items: Collection[tuple[str, ItemKey]]
+) -> None:
+    """Claim or renew, for ``lease_s``, the leases of work this process holds messages for:
+    ``tasks`` (framework steps) and ``items`` (task id, key), waiting or running. Work
+    another live worker holds is left to it. Tasks and items commit apart, as in
+    :func:`renew`."""
+    at = now()
+    until = at + timedelta(seconds=rt.settings.lease_s)
+    if tasks:
+        async with rt.db.transaction() as s:
+            await leases.claim_tasks(s, rt.worker_id, tasks, until, at)
+    if items:
+        async with rt.db.transaction() as s:
+            await leases.claim_items(s, rt.worker_id, _refs(items), until, at)
+
+
+async def release(rt: Runtime, items: Collection[tuple[str, ItemKey]]) -> None:
+    """Let go of this process's leases on ``items`` that have not started."""
+    if items:
+        async with rt.db.transaction() as s:
+            await leases.release_pending_items(s, rt.worker_id, _refs(items))
+
+
+def _refs(items: Collection[tuple[str, ItemKey]]) -> list[leases.ItemRef]:
+    return [(task_id, k.concept_id, k.content_type) for task_id, k in items]

@@ -177,7 +177,8 @@ async def status_check(rt: Runtime, roadmap_id: str, user_id: str | None = None)
         # retry task the items of its scope.
         everything = any(t.scope is None for t in active)
         scoped = {(c, k) for t in active for c, k in (t.scope or [])}
-        # An item whose lease ran out lost its worker: it is stale until it is queued again.
+        # An item whose lease ran out lost its worker (a worker leases every message it
+        # receives): it is stale until it is queued again.
         at = records.now()
         stale = [
             StaleItem(

@@ -21,9 +21,9 @@ from sqlalchemy.ext.asyncio import AsyncConnection
 from learnpath.dispatch.base import ItemKey
 from learnpath.domain.tasks import Step, TaskStatus
 from learnpath.engine.content import OPEN_STATUSES
-from learnpath.engine.leases import RUNNABLE
 from learnpath.engine.records import now
 from learnpath.engine.runtime import Runtime
+from learnpath.store.leases import RUNNABLE, item_lapsed
 from learnpath.store.tables import ItemRow, TaskRow
 
 log = logging.getLogger(__name__)
@@ -54,10 +54,7 @@ async def sweep(rt: Runtime) -> SweepReport:
                     ItemRow.status.in_(OPEN_STATUSES),
                     TaskRow.status == TaskStatus.processing.value,
                     TaskRow.current_step == Step.content_generation.value,
-                    or_(
-                        ItemRow.lease_expires_at < at,
-                        and_(ItemRow.lease_expires_at.is_(None), ItemRow.updated_at < settled_in),
-                    ),
+                    item_lapsed(at, rt.settings.lease_s),
                 )
                 .order_by(ItemRow.task_id)
             )

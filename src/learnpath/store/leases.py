@@ -1,0 +1,96 @@
+"""Lease statements: a worker claiming, renewing and releasing the work it holds.
+
+A lease is *live* while it has an owner and has not ended. Work held under a live lease
+belongs to that worker; anyone may take work whose lease is not live.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Collection
+from datetime import datetime, timedelta
+
+from sqlalchemy import ColumnElement, and_, or_, tuple_, update
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from learnpath.domain.roadmap import ItemStatus
+from learnpath.domain.tasks import TaskStatus
+from learnpath.store.tables import ItemRow, TaskRow
+
+RUNNABLE = (TaskStatus.pending.value, TaskStatus.processing.value)
+OPEN = (ItemStatus.pending.value, ItemStatus.generating.value)
+ItemRef = tuple[str, str, str]
+"""An item as a message names it: (task id, concept id, content type)."""
+
+
+def item_not_held(at: datetime) -> ColumnElement[bool]:
+    """Items no worker holds a live lease on."""
+    return or_(
+        ItemRow.lease_owner.is_(None),
+        ItemRow.lease_expires_at.is_(None),
+        ItemRow.lease_expires_at < at,
+    )
+
+
+def item_lapsed(at: datetime, lease_s: float) -> ColumnElement[bool]:
+    """Open items nobody vouches for: their lease ended, or they never got one within
+    ``lease_s`` of their last change (claimed, then the process queueing them died)."""
+    return or_(
+        ItemRow.lease_expires_at < at,
+        and_(
+            ItemRow.lease_expires_at.is_(None),
+            ItemRow.updated_at < at - timedelta(seconds=lease_s),
+        ),
+    )
+
+
+async def claim_tasks(
+    s: AsyncSession, owner: str, task_ids: Collection[str], until: datetime, at: datetime
+) -> None:
+    """Lease these runnable tasks to ``owner`` until ``until``, unless another worker holds
+    them under a live lease."""
+    await s.execute(
+        update(TaskRow)
+        .where(
+            TaskRow.task_id.in_(list(task_ids)),
+            TaskRow.status.in_(RUNNABLE),
+            or_(
+                TaskRow.lease_owner == owner,
+                TaskRow.lease_owner.is_(None),
+                TaskRow.lease_expires_at.is_(None),
+                TaskRow.lease_expires_at < at,
+            ),
+        )
+        .values(lease_owner=owner, lease_expires_at=until)
+    )
+
+
+async def claim_items(
+    s: AsyncSession, owner: str, items: Collection[ItemRef], until: datetime, at: datetime
+) -> None:
+    """Lease these open items of the tasks that name them to ``owner`` until ``until``: those
+    it holds already, and those still ``pending`` that no other worker holds under a live
+    lease (an item another worker generates stays its own)."""
+    await s.execute(
+        update(ItemRow)
+        .where(
+            tuple_(ItemRow.task_id, ItemRow.concept_id, ItemRow.content_type).in_(list(items)),
+            or_(
+                and_(ItemRow.lease_owner == owner, ItemRow.status.in_(OPEN)),
+                and_(ItemRow.status == ItemStatus.pending.value, item_not_held(at)),
+            ),
+        )
+        .values(lease_owner=owner, lease_expires_at=until)
+    )
+
+
+async def release_pending_items(s: AsyncSession, owner: str, items: Collection[ItemRef]) -> None:
+    """Let go of ``owner``'s leases on these items while they are still ``pending``."""
+    await s.execute(
+        update(ItemRow)
+        .where(
+            tuple_(ItemRow.task_id, ItemRow.concept_id, ItemRow.content_type).in_(list(items)),
+            ItemRow.status == ItemStatus.pending.value,
+            ItemRow.lease_owner == owner,
+        )
+        .values(lease_owner=None, lease_expires_at=None)
+    )
