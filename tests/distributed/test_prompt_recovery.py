@@ -14,6 +14,7 @@ import random
 import signal
 import socket
 import subprocess
+import sys
 import time
 from typing import Any
 
@@ -277,3 +278,54 @@ def test_warm_shutdown_gives_reserved_work_back(cluster: Cluster, db: Database) 
         assert_one_version_each(api, db, roadmap_id)
         assert "sweeper queued again" not in serve_log(cluster)
         assert "gave back" in (cluster.home / "worker-0.log").read_text()
+
+
+RECEIVE_AND_HANG = """
+import sys, time
+from kombu import Connection
+with Connection(sys.argv[1]) as connection:
+    channel = connection.default_channel
+    message = None
+    while message is None:
+        message = channel.basic_get(sys.argv[2], no_ack=False)
+        time.sleep(0.05)
+    print(message.headers["id"], flush=True)
+    time.sleep(3600)
+"""
+"""A consumer that receives one message the way a worker does (the broker records it as
+delivered, unacknowledged) and never claims its work: killed, it is a worker that died
+between receiving a message and vouching for it."""
+
+
+def test_kill_between_receipt_and_claim(cluster: Cluster, db: Database) -> None:
+    """Nothing in the database knows such a message was received: its work still has the
+    long queued lease, and the broker would hand it out again only after its visibility
+    timeout (2 h). The sweeper finds it among the broker's delivered messages."""
+    with cluster.server() as server:
+        api = learner(server)
+        task_id = api.generate(SMALL, auto_approve=True)
+        receiver = subprocess.Popen(
+            [sys.executable, "-c", RECEIVE_AND_HANG, cluster.settings["broker_url"], "roadmap"],
+            stdout=subprocess.PIPE,
+            text=True,
+        )
+        assert receiver.stdout is not None
+        message_id = receiver.stdout.readline().strip()
+        receiver.kill()
+        receiver.wait()
+        killed = time.monotonic()
+        row = db.fetch("SELECT broker_id, lease_owner FROM tasks WHERE task_id = $1", task_id)[0]
+        assert (row["broker_id"], row["lease_owner"]) == (message_id, None)
+
+        worker = identity(cluster.start_worker(concurrency=4))
+
+        def running_again() -> bool:
+            rows = db.fetch("SELECT lease_owner, status FROM tasks WHERE task_id = $1", task_id)
+            return rows[0]["lease_owner"] == worker or rows[0]["status"] == "completed"
+
+        wait_until(running_again, limit_s=60, every_s=0.05)
+        assert_recovered_in_time(time.monotonic() - killed)
+        view = api.wait(task_id, timeout_s=60)
+        assert view["status"] == "completed", view
+        assert_one_version_each(api, db, view["roadmap_id"])
+        assert "received by a worker that died before claiming them" in serve_log(cluster)

@@ -28,5 +28,13 @@ class Dispatcher(Protocol):
     async def reachable(self) -> bool:
         """Whether work can be handed over now (the broker answers)."""
 
+    async def received_before(self, when: float) -> dict[str, str]:
+        """Messages a worker received before ``when`` (Unix time) and has not acknowledged:
+        message id → the broker's delivery tag. None in embedded mode."""
+
+    async def redeliver(self, tags: list[str]) -> None:
+        """Put these received, unacknowledged messages back at the head of their queues now
+        (their worker died before it could vouch for them)."""
+
     async def close(self) -> None:
         """Stop accepting work and wait for nothing: durable state makes restart safe."""

@@ -8,6 +8,7 @@ and the sweeper queues the work again; a cancel finds the ids to revoke there.
 from __future__ import annotations
 
 import asyncio
+import json
 import logging
 import uuid
 from dataclasses import dataclass
@@ -39,6 +40,22 @@ class Message:
     args: list[Any]
     queue: str
     message_id: str
+
+
+UNACKED = "unacked"
+UNACKED_INDEX = "unacked_index"
+"""Keys of kombu's Redis transport: the messages workers received and have not acknowledged."""
+
+
+def _message_id(payload: bytes | str | None) -> str | None:
+    """The Celery task id (our message id) of a message kept in ``unacked``."""
+    if payload is None:
+        return None
+    try:
+        message = json.loads(payload)[0]
+        return str(message["headers"]["id"])
+    except (ValueError, KeyError, IndexError, TypeError):
+        return None
 
 
 def new_message_id() -> str:
@@ -159,6 +176,38 @@ class CeleryDispatcher:
             return bool(await self.broker.ping())
         except (RedisError, OSError):
             return False
+
+    async def received_before(self, when: float) -> dict[str, str]:
+        """Read from the Redis transport's record of delivered messages (``unacked_index``:
+        tag → delivery time; ``unacked``: tag → the message), which the broker itself uses to
+        redeliver after its visibility timeout."""
+        try:
+            tags = cast(list[bytes], await self.broker.zrangebyscore(UNACKED_INDEX, "-inf", when))
+            payloads = await self.broker.hmget(UNACKED, tags) if tags else []
+        except (RedisError, OSError) as error:
+            log.warning("could not read the broker's delivered messages: %s", error)
+            return {}
+        received: dict[str, str] = {}
+        for tag, payload in zip(tags, payloads, strict=True):
+            message_id = _message_id(payload)
+            if message_id is not None:
+                received[message_id] = tag.decode() if isinstance(tag, bytes) else str(tag)
+        return received
+
+    async def redeliver(self, tags: list[str]) -> None:
+        if tags:
+            try:
+                await asyncio.to_thread(self._restore, tags)
+            except (KombuError, RedisError, OSError) as error:
+                log.warning("could not redeliver %d message(s): %s", len(tags), error)
+
+    def _restore(self, tags: list[str]) -> None:
+        # The transport's own restore: atomic (a second sweeper finds nothing left), and
+        # to the end of the queue workers take from next.
+        with self.app.connection_for_write() as connection:
+            qos = connection.default_channel.qos
+            for tag in tags:
+                qos.restore_by_tag(tag)
 
     async def close(self) -> None:
         return None

@@ -98,6 +98,12 @@ class InlineDispatcher:
     async def reachable(self) -> bool:
         return True
 
+    async def received_before(self, when: float) -> dict[str, str]:
+        return {}  # nothing is delivered: jobs run where they are submitted
+
+    async def redeliver(self, tags: list[str]) -> None:
+        return None
+
     async def abandon(self, task_id: str) -> None:
         for dropped in [w for w in self._waiting if w[0] == task_id]:
             self._finish(*dropped)

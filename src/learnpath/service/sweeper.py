@@ -13,7 +13,7 @@ import contextlib
 import logging
 from collections import defaultdict
 from dataclasses import dataclass, field
-from datetime import timedelta
+from datetime import datetime, timedelta
 
 from sqlalchemy import and_, exists, or_, select, text
 from sqlalchemy.ext.asyncio import AsyncConnection
@@ -23,7 +23,7 @@ from learnpath.domain.tasks import Step, TaskStatus
 from learnpath.engine.content import OPEN_STATUSES
 from learnpath.engine.records import now
 from learnpath.engine.runtime import Runtime
-from learnpath.store.leases import RUNNABLE, item_lapsed
+from learnpath.store.leases import RUNNABLE, item_lapsed, unvouched_messages
 from learnpath.store.tables import ItemRow, TaskRow
 
 log = logging.getLogger(__name__)
@@ -33,10 +33,13 @@ log = logging.getLogger(__name__)
 class SweepReport:
     tasks: list[str] = field(default_factory=list)
     items: dict[str, list[ItemKey]] = field(default_factory=dict)
+    redelivered: int = 0
+    """Messages put back on their queue: a worker received them and died before it claimed
+    their work."""
 
     @property
     def empty(self) -> bool:
-        return not self.tasks and not self.items
+        return not self.tasks and not self.items and not self.redelivered
 
 
 async def sweep(rt: Runtime) -> SweepReport:
@@ -85,17 +88,36 @@ async def sweep(rt: Runtime) -> SweepReport:
         if owner is not None:  # the join made sure; the column is nullable
             by_task[owner].append(ItemKey(concept_id, content_type))
     report.items = dict(by_task)
+    report.redelivered = await redeliver_unvouched(rt, at)
     for task_id in report.tasks:
         await rt.dispatcher.submit_task(task_id)
     for task_id, keys in report.items.items():
         await rt.dispatcher.submit_items(task_id, keys)
     if not report.empty:
         log.warning(
-            "sweeper queued again %d task(s) and %d item(s) whose lease ran out",
+            "sweeper queued again %d task(s) and %d item(s) whose lease ran out, and "
+            "%d message(s) received by a worker that died before claiming them",
             len(report.tasks),
             sum(len(k) for k in report.items.values()),
+            report.redelivered,
         )
     return report
+
+
+async def redeliver_unvouched(rt: Runtime, at: datetime) -> int:
+    """A worker claims a message's work the moment it receives it. A message received more
+    than ``lease_s`` ago whose work nobody holds was received by a worker that died in
+    between: the broker would hand it out again only after its visibility timeout, so it is
+    put back on its queue now."""
+    received = await rt.dispatcher.received_before(
+        (at - timedelta(seconds=rt.settings.lease_s)).timestamp()
+    )
+    if not received:
+        return 0
+    async with rt.db.read() as s:
+        stranded = await unvouched_messages(s, received)
+    await rt.dispatcher.redeliver([received[m] for m in sorted(stranded)])
+    return len(stranded)
 
 
 class Sweeper:

@@ -9,11 +9,11 @@ from __future__ import annotations
 from collections.abc import Collection
 from datetime import datetime, timedelta
 
-from sqlalchemy import ColumnElement, and_, or_, tuple_, update
+from sqlalchemy import ColumnElement, and_, or_, select, tuple_, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from learnpath.domain.roadmap import ItemStatus
-from learnpath.domain.tasks import TaskStatus
+from learnpath.domain.tasks import Step, TaskStatus
 from learnpath.store.tables import ItemRow, TaskRow
 
 RUNNABLE = (TaskStatus.pending.value, TaskStatus.processing.value)
@@ -94,3 +94,28 @@ async def release_pending_items(s: AsyncSession, owner: str, items: Collection[I
         )
         .values(lease_owner=None, lease_expires_at=None)
     )
+
+
+async def unvouched_messages(s: AsyncSession, message_ids: Collection[str]) -> set[str]:
+    """Of these messages, those whose work is still to do and leased to nobody: the worker
+    that received them died before it could claim it (a live one claims at once)."""
+    ids = list(message_ids)
+    tasks = await s.scalars(
+        select(TaskRow.broker_id).where(
+            TaskRow.broker_id.in_(ids),
+            TaskRow.status.in_(RUNNABLE),
+            TaskRow.current_step != Step.human_review.value,
+            TaskRow.lease_owner.is_(None),
+        )
+    )
+    items = await s.scalars(
+        select(ItemRow.broker_id)
+        .join(TaskRow, TaskRow.task_id == ItemRow.task_id)
+        .where(
+            ItemRow.broker_id.in_(ids),
+            ItemRow.status.in_(OPEN),
+            ItemRow.lease_owner.is_(None),
+            TaskRow.status == TaskStatus.processing.value,
+        )
+    )
+    return {m for m in (*tasks.all(), *items.all()) if m is not None}
