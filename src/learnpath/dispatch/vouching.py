@@ -27,6 +27,9 @@ from learnpath.engine import leases
 from learnpath.engine.runtime import Runtime
 
 log = logging.getLogger(__name__)
+GATHER_S = 0.05
+"""How long the claim of a message that arrived waits for others to share its statement; a
+worker killed meanwhile leaves the message to the sweeper (``redeliver_unvouched``)."""
 
 
 @dataclass(frozen=True)
@@ -41,6 +44,10 @@ class Holdings:
 
     def __sub__(self, other: Holdings) -> Holdings:
         return Holdings(self.tasks - other.tasks, self.items - other.items)
+
+
+def _of(work: Holdings) -> tuple[frozenset[str], frozenset[tuple[str, ItemKey]]]:
+    return work.tasks, work.items
 
 
 class Voucher:
@@ -62,18 +69,29 @@ class Voucher:
         self._wake.set()
 
     async def run(self) -> None:
+        """Claim what arrives as it arrives, and renew everything held every third of
+        ``lease_s``: a message's arrival costs a statement over its own work only."""
+        loop = asyncio.get_running_loop()
+        interval = self.rt.settings.lease_s / 3
+        next_renewal = loop.time()
         while True:
             with contextlib.suppress(TimeoutError):
-                async with asyncio.timeout(self.rt.settings.lease_s / 3):
+                async with asyncio.timeout(max(0.0, next_renewal - loop.time())):
                     await self._wake.wait()
+            if self._wake.is_set():
+                # Messages come in bursts (a prefetch, a fan-out): claim them together.
+                await asyncio.sleep(GATHER_S)
             self._wake.clear()
             async with self._lock:
                 arrived, self._arrived = self._arrived, Holdings()
+                renewal = loop.time() >= next_renewal
+                work = (self._held() | arrived) if renewal else arrived
                 try:
-                    held = (self._held() | arrived) - self._returned
-                    await leases.vouch(self.rt, held.tasks, held.items)
+                    await leases.vouch(self.rt, *_of(work - self._returned))
                 except Exception as error:  # a missed beat is retried at the next one
                     log.warning("could not renew this worker's leases: %s", error)
+                if renewal:
+                    next_renewal = loop.time() + interval
 
     async def give_back(self, work: Holdings) -> None:
         """Queue ``work`` again in new messages, now: this worker will not start it (a warm
