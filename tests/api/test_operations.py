@@ -66,6 +66,7 @@ def test_metrics_count_tasks_by_status_and_llm_calls(fast_server: Server) -> Non
     before = httpx.get(url, timeout=TIMEOUT).text
     completed_before = metric(before, "learnpath_tasks", status="completed")
     review_before = metric(before, "learnpath_tasks", status="human_review_pending")
+    total_before = sum(metric(before, "learnpath_tasks", status=s) for s in TASK_STATUSES)
 
     api.completed_roadmap()
     waiting = api.generate()
@@ -76,13 +77,15 @@ def test_metrics_count_tasks_by_status_and_llm_calls(fast_server: Server) -> Non
     assert answer.headers["content-type"].startswith("text/plain")
     text = answer.text
     assert "# TYPE learnpath_tasks gauge" in text
-    for status in TASK_STATUSES:
-        assert metric(text, "learnpath_tasks", status=status) >= 0
+    # Every status has a sample, and together they count every task: this test made two.
+    assert sum(metric(text, "learnpath_tasks", status=s) for s in TASK_STATUSES) == (
+        total_before + 2
+    )
     assert metric(text, "learnpath_tasks", status="completed") >= completed_before + 1
     assert metric(text, "learnpath_tasks", status="human_review_pending") >= review_before + 1
     assert metric(text, "learnpath_llm_calls", agent="tutorial", ok="true") >= 4
     assert metric(text, "learnpath_llm_tokens", kind="prompt") > 0
-    assert metric(text, "learnpath_queue_depth") >= 0
+    metric(text, "learnpath_queue_depth")  # present (its value depends on other tests' work)
     assert "learnpath_http_request_duration_seconds_count" in text
     # Requests are labelled by route template, not by the ids in the path.
     routes = set(re.findall(r'route="([^"]+)"', text))

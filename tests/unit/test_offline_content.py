@@ -367,13 +367,33 @@ def test_quiz_answers_are_meaningfully_correct() -> None:
     payload = _rust_payload(5)
     concept = Concept.model_validate(payload["concept"])
     quiz = Quiz.model_validate(offline_output("quiz", payload))
-    for q in quiz.questions:
-        correct = [q.options[i] for i in q.correct]
-        if q.question.startswith("Which of these should you be comfortable with"):
-            assert correct == [payload["prerequisite_names"][-1]]
-        if q.type == "multiple_choice":
-            assert concept.name in correct
-        if "nothing to do with" in q.question:
-            assert correct == ["False"]
-        if "builds on" in q.question:
-            assert correct == ["True"]
+    answers = {q.question: [q.options[i] for i in q.correct] for q in quiz.questions}
+
+    def answer(start: str) -> list[str]:
+        found = [a for question, a in answers.items() if start in question]
+        assert len(found) == 1, f"no single question with {start!r}: {list(answers)}"
+        return found[0]
+
+    # Every kind of question this concept gets is checked, so a wording change fails here.
+    assert answer("Which of these should you be comfortable with") == [
+        payload["prerequisite_names"][-1]
+    ]
+    assert answer("nothing to do with") == ["False"]
+    assert answer("builds on") == ["True"]
+    assert answer("belong to?") == [payload["module_name"]]
+    chosen = [q for q in quiz.questions if q.type == "multiple_choice"]
+    assert len(chosen) == 1 and concept.name in [chosen[0].options[i] for i in chosen[0].correct]
+    assert answer("make “") == ["Use it in a small exercise of your own and review what went wrong"]
+
+
+@pytest.mark.parametrize(
+    ("goal", "label"),
+    [
+        ("Learn SQL for data analysis", "SQL"),
+        ("Data analysis with pandas", "Machine learning"),
+        ("I want to learn Rust for systems programming", "Rust"),
+    ],
+)
+def test_the_subject_of_a_goal_picks_its_topic(goal: str, label: str) -> None:
+    draft = _roadmap(_request(goal), target=8)
+    assert draft.title.startswith(label), draft.title

@@ -2371,15 +2371,19 @@ def key_phrase(goal: str) -> str:
     return phrase
 
 
-def _score(topic: Topic, goal: str) -> int:
-    return sum(1 for p in topic.patterns if re.search(p, goal, re.IGNORECASE))
+def _score(topic: Topic, text: str) -> int:
+    return sum(1 for p in topic.patterns if re.search(p, text, re.IGNORECASE))
 
 
 def find_topic(goal: str) -> Topic:
-    """The knowledge-base entry for a goal, a language outline, or a generic outline."""
+    """The knowledge-base entry for a goal, a language outline, or a generic outline.
+
+    What the goal is about weighs more than what it is for: "Learn SQL for data analysis" is
+    about SQL (its subject, :func:`key_phrase`), though "data analysis" also names a topic."""
+    subject = key_phrase(goal)
     best, best_score = None, 0
     for topic in TOPICS:
-        score = _score(topic, goal)
+        score = 2 * _score(topic, subject) + _score(topic, goal)
         if score > best_score:
             best, best_score = topic, score
     if best is not None:
