@@ -4,6 +4,7 @@ roadmap waiting for review and a completed one, and counts of what the caller ow
 from __future__ import annotations
 
 import json
+import time
 from collections.abc import Iterator
 from dataclasses import dataclass
 from typing import Any
@@ -28,8 +29,16 @@ class Target:
     concept_id: str
 
     def counts(self) -> tuple[int, int]:
-        """How many tasks and roadmaps the caller has (deleted ones included)."""
-        tasks = self.api.call("GET", "/tasks", 200)["total"]
+        """How many tasks and roadmaps the caller has (deleted ones included), once no task
+        of an earlier, accepted request is still pending or processing."""
+        deadline = time.monotonic() + 60
+        while True:
+            listed = self.api.call("GET", "/tasks", 200)
+            busy = listed["status_counts"]["pending"] + listed["status_counts"]["processing"]
+            if not busy or time.monotonic() > deadline:
+                break
+            time.sleep(0.05)
+        tasks = listed["total"]
         roadmaps = self.api.call("GET", "/roadmaps", 200, params={"include_deleted": True})
         return int(tasks), len(roadmaps)
 
