@@ -99,6 +99,12 @@ class Settings(BaseSettings):
     stream_maxlen: int = Field(default=5000, ge=100, description="events kept per task stream")
     stream_ttl_s: int = Field(default=3600, ge=1, description="stream lifetime after a task ends")
 
+    max_body_bytes: int = Field(
+        default=1 << 20,
+        ge=1024,
+        description="largest request body accepted (413 beyond); a route may set its own",
+    )
+
     @model_validator(mode="after")
     def _check(self) -> Settings:
         if self.llm_provider == "openai" and not self.llm_base_url:

@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from learnpath.agents.postprocess import normalise_framework
-from learnpath.agents.validator import errors_only, validate_framework
+from learnpath.agents.validator import _find_cycle, errors_only, validate_framework
 from learnpath.domain.roadmap import FrameworkDraft
 
 
@@ -92,3 +92,12 @@ def test_normalise_makes_ids_safe_and_unique_and_rewrites_prerequisites() -> Non
     ids = [c.concept_id for c in fixed.concepts()]
     assert ids == ["intro-basics", "intro-basics-2"]
     assert list(fixed.concepts())[1].prerequisites == ["intro-basics"]
+
+
+def test_a_cycle_of_any_length_is_found_without_recursion() -> None:
+    n = 100_000
+    graph = {f"c{i}": [f"c{(i + 1) % n}"] for i in range(n)}
+    cycle = _find_cycle(graph)
+    assert cycle is not None and len(cycle) == n + 1 and cycle[0] == cycle[-1]
+    chain = {f"c{i}": [f"c{i + 1}"] if i + 1 < n else [] for i in range(n)}
+    assert _find_cycle(chain) is None

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from collections.abc import Iterator
 from dataclasses import dataclass
 from typing import Literal
 
@@ -134,26 +135,27 @@ def _prerequisite_issues(draft: FrameworkDraft, position: dict[str, int]) -> lis
 
 
 def _find_cycle(graph: dict[str, list[str]]) -> list[str] | None:
-    visiting: set[str] = set()
+    """A prerequisite cycle (self-references aside), found by a depth-first search that keeps
+    its own stack: a chain of any length cannot reach the interpreter's recursion limit."""
     done: set[str] = set()
-    path: list[str] = []
-
-    def visit(node: str) -> list[str] | None:
-        if node in done or node not in graph:
-            return None
-        if node in visiting:
-            return [*path[path.index(node) :], node]
-        visiting.add(node)
-        path.append(node)
-        for nxt in graph[node]:
-            if nxt != node and (found := visit(nxt)):
-                return found
-        path.pop()
-        visiting.discard(node)
-        done.add(node)
-        return None
-
     for start in graph:
-        if found := visit(start):
-            return found
+        if start in done:
+            continue
+        path = [start]
+        on_path = {start: 0}
+        pending: list[Iterator[str]] = [iter(graph[start])]
+        while pending:
+            nxt = next(pending[-1], None)
+            if nxt is None:
+                node = path.pop()
+                del on_path[node]
+                done.add(node)
+                pending.pop()
+            elif nxt in on_path:
+                if nxt != path[-1]:
+                    return [*path[on_path[nxt] :], nxt]
+            elif nxt not in done and nxt in graph:
+                on_path[nxt] = len(path)
+                path.append(nxt)
+                pending.append(iter(graph[nxt]))
     return None

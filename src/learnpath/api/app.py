@@ -11,7 +11,8 @@ from contextlib import asynccontextmanager
 from fastapi import APIRouter, FastAPI
 
 from learnpath import __version__
-from learnpath.api import errors
+from learnpath.api import errors, validation
+from learnpath.api.limits import InputBoundary
 from learnpath.api.logging import RequestLog
 from learnpath.api.metrics import Metrics
 from learnpath.api.routes import admin, auth, content, events, health, roadmaps, tasks
@@ -63,11 +64,13 @@ def create_app(settings: Settings | None = None, *, local: bool = False) -> Fast
     app.state.local = local
     app.state.metrics = metrics
     errors.install(app)
+    validation.install(app)
     api = APIRouter(prefix="/api/v1")
     for module in (tasks, roadmaps, content, events, auth, admin):
         api.include_router(module.router)
     app.include_router(api)
     app.include_router(health.router)
     install_web(app)
+    app.add_middleware(InputBoundary, max_body_bytes=settings.max_body_bytes, router=app.router)
     app.add_middleware(RequestLog, metrics=metrics)
     return app

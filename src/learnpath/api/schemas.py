@@ -29,7 +29,7 @@ class ReviewRequest(BaseModel):
 
 
 class RetryFailedRequest(BaseModel):
-    content_types: list[ContentType] | None = None
+    content_types: list[ContentType] | None = Field(default=None, max_length=10)
 
 
 class ProgressRequest(BaseModel):

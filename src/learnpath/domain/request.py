@@ -35,7 +35,7 @@ LanguageTag = Annotated[
 class LearnerRequest(BaseModel):
     """What a learner asks for. Validation here is the only gate: nothing is stored before it."""
 
-    model_config = ConfigDict(extra="forbid")
+    model_config = ConfigDict(extra="forbid", allow_inf_nan=False)
 
     goal: Annotated[str, StringConstraints(strip_whitespace=True, min_length=3, max_length=2000)]
     current_level: Level = Level.beginner
@@ -47,7 +47,7 @@ class LearnerRequest(BaseModel):
     background: Annotated[str, StringConstraints(strip_whitespace=True, max_length=2000)] | None = (
         None
     )
-    learning_styles: list[LearningStyle] = Field(default_factory=list)
+    learning_styles: list[LearningStyle] = Field(default_factory=list, max_length=20)
     language: LanguageTag = "en"
 
     @field_validator("learning_styles")

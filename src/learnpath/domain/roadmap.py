@@ -12,9 +12,9 @@ import json
 import math
 from collections.abc import Iterator
 from enum import StrEnum
-from typing import Literal
+from typing import Annotated, Literal
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, ConfigDict, Field, model_validator
 
 from learnpath.domain.content import ContentType
 
@@ -32,17 +32,29 @@ STATUS_FIELDS = frozenset(
 
 Difficulty = Literal["easy", "medium", "hard"]
 
+# Hard bounds of what a framework may hold at all, checked as it is parsed, before any of its
+# rules run; well above the structure rules of ``agents/validator.py`` (8 stages, 10 modules a
+# stage, 15 concepts a module, 150 concepts), which then say precisely what is too many.
+MAX_STAGES = 32
+MAX_MODULES = 40
+MAX_CONCEPTS_PER_MODULE = 60
+MAX_CONCEPTS = 600
+MAX_PREREQUISITES = 200
+MAX_KEYWORDS = 50
+ConceptRef = Annotated[str, Field(max_length=80)]
+Keyword = Annotated[str, Field(max_length=100)]
+
 
 class Concept(BaseModel):
-    model_config = ConfigDict(extra="ignore")
+    model_config = ConfigDict(extra="ignore", allow_inf_nan=False)
 
     concept_id: str = Field(min_length=1, max_length=80)
     name: str = Field(min_length=1, max_length=200)
     description: str = Field(default="", max_length=2000)
     estimated_hours: float = Field(ge=0)
     difficulty: Difficulty = "medium"
-    prerequisites: list[str] = Field(default_factory=list)
-    keywords: list[str] = Field(default_factory=list)
+    prerequisites: list[ConceptRef] = Field(default_factory=list, max_length=MAX_PREREQUISITES)
+    keywords: list[Keyword] = Field(default_factory=list, max_length=MAX_KEYWORDS)
     tutorial_status: ItemStatus = ItemStatus.pending
     tutorial_version: int | None = None
     tutorial_error: str | None = None
@@ -69,7 +81,7 @@ class Module(BaseModel):
     module_id: str = Field(min_length=1, max_length=80)
     name: str = Field(min_length=1, max_length=200)
     description: str = Field(default="", max_length=2000)
-    concepts: list[Concept]
+    concepts: list[Concept] = Field(max_length=MAX_CONCEPTS_PER_MODULE)
 
 
 class Stage(BaseModel):
@@ -78,7 +90,7 @@ class Stage(BaseModel):
     stage_id: str = Field(min_length=1, max_length=80)
     name: str = Field(min_length=1, max_length=200)
     description: str = Field(default="", max_length=2000)
-    modules: list[Module]
+    modules: list[Module] = Field(max_length=MAX_MODULES)
 
 
 class FrameworkDraft(BaseModel):
@@ -88,7 +100,13 @@ class FrameworkDraft(BaseModel):
 
     title: str = Field(min_length=1, max_length=300)
     summary: str = Field(default="", max_length=4000)
-    stages: list[Stage]
+    stages: list[Stage] = Field(max_length=MAX_STAGES)
+
+    @model_validator(mode="after")
+    def _bounded(self) -> FrameworkDraft:
+        if sum(len(m.concepts) for s in self.stages for m in s.modules) > MAX_CONCEPTS:
+            raise ValueError(f"more than {MAX_CONCEPTS} concepts")
+        return self
 
     def concepts(self) -> Iterator[Concept]:
         for stage in self.stages:

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from datetime import datetime
-from typing import Literal
+from typing import Annotated, Literal
 
 from pydantic import BaseModel, Field
 
@@ -55,11 +55,17 @@ class QuizOut(BaseModel):
     created_at: datetime
 
 
+QuestionRef = Annotated[str, Field(max_length=64)]
+Choices = Annotated[list[int], Field(max_length=64)]
+
+
 class QuizAnswers(BaseModel):
-    answers: dict[str, list[int]] = Field(
-        description="question_id → the option indices the learner chose"
+    answers: dict[QuestionRef, Choices] = Field(
+        description="question_id → the option indices the learner chose", max_length=64
     )
-    version: int | None = Field(default=None, description="the quiz version answered (latest)")
+    version: int | None = Field(
+        default=None, ge=1, le=2**31 - 1, description="the quiz version answered (latest)"
+    )
 
 
 class QuestionResult(BaseModel):

@@ -7,15 +7,18 @@ from typing import Any
 from urllib.parse import urlencode
 
 from fastapi import APIRouter, Request
+from fastapi.exceptions import RequestValidationError
 from fastapi.responses import Response
 from pydantic import ValidationError
 from starlette.datastructures import FormData
 
 from learnpath.api.deps import TOKEN_COOKIE, RuntimeDep
+from learnpath.api.schemas import ReviewRequest
 from learnpath.domain.content import ContentType
 from learnpath.domain.request import LearnerRequest, LearningStyle, Level
 from learnpath.domain.roadmap import Concept
 from learnpath.domain.tasks import TaskStatus
+from learnpath.domain.text import printable, unstorable
 from learnpath.engine.errors import Invalid
 from learnpath.service import content, roadmaps, tasks, users
 from learnpath.service.content import ContentNotFound, QuizAnswers
@@ -39,10 +42,18 @@ REQUEST_FIELDS = (
 
 
 async def posted(request: Request) -> FormData:
-    """The submitted form, once its CSRF token matched the cookie."""
+    """The submitted form, once its CSRF token matched the cookie and no field holds text
+    that cannot be stored (a 422 naming the field)."""
     form = await request.form()
     sent = form.get(CSRF_FIELD)
     check_form(request.cookies.get(CSRF_COOKIE), sent if isinstance(sent, str) else None)
+    unsafe = [
+        {"type": "string_unstorable", "loc": ["body", printable(name)], "msg": problem}
+        for name, value in form.multi_items()
+        if isinstance(value, str) and (problem := unstorable(name) or unstorable(value))
+    ]
+    if unsafe:
+        raise RequestValidationError(unsafe)
     return form
 
 
@@ -197,13 +208,20 @@ async def task_review(request: Request, task_id: str, rt: RuntimeDep, who: Viewe
     approved = text(form, "decision") == "approve"
     feedback = text(form, "feedback")
     try:
+        ReviewRequest(approved=approved, feedback=feedback or None)
         await tasks.review(rt, task_id, approved, feedback or None, who.user_id)
-    except Invalid as error:
+    except (Invalid, ValidationError) as error:
         context = await _task_context(rt, task_id, who)
         context["feedback"] = feedback
-        context["feedback_error"] = error.errors[0]["message"] if error.errors else str(error)
+        context["feedback_error"] = _first_problem(error)
         return page(request, "task.html", context, 422)
     return redirect(request, f"/tasks/{task_id}")
+
+
+def _first_problem(error: Invalid | ValidationError) -> str:
+    if isinstance(error, ValidationError):
+        return str(error.errors()[0]["msg"])
+    return str(error.errors[0]["message"]) if error.errors else str(error)
 
 
 # -- roadmaps --------------------------------------------------------------------------------
@@ -333,6 +351,12 @@ async def item_retry(
     return redirect(request, f"/roadmaps/{roadmap_id}?{query}")
 
 
+def _option_index(value: str) -> bool:
+    """Whether a submitted option reads as an index: ASCII digits, a few of them (``int``
+    refuses other Unicode digits, and past 4300 digits)."""
+    return value.isascii() and value.isdigit() and len(value) <= 3
+
+
 @router.post("/roadmaps/{roadmap_id}/concepts/{concept_id}/quiz")
 async def quiz_attempt(
     request: Request, roadmap_id: str, concept_id: str, rt: RuntimeDep, who: Viewer
@@ -343,11 +367,11 @@ async def quiz_attempt(
     answers: dict[str, list[int]] = {}
     for question in quiz.questions:
         chosen = [c for c in form.getlist(f"q-{question.question_id}") if isinstance(c, str)]
-        answers[question.question_id] = [int(c) for c in chosen if c.isdigit()]
-    submission = QuizAnswers(answers=answers, version=quiz.version)
+        answers[question.question_id] = [int(c) for c in chosen if _option_index(c)]
     try:
+        submission = QuizAnswers(answers=answers, version=quiz.version)
         grade = await content.grade(rt, roadmap_id, concept_id, submission, who.user_id)
-    except Invalid:
+    except (Invalid, ValidationError):
         grade = None
     context = await _viewer_context(rt, roadmap_id, who, concept_id, "quiz")
     context["grade"] = grade

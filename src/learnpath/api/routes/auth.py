@@ -5,10 +5,12 @@ from __future__ import annotations
 from typing import Annotated
 
 from fastapi import APIRouter, Form, Response
+from pydantic import AfterValidator
 
 from learnpath.api.deps import TOKEN_COOKIE, RuntimeDep
 from learnpath.api.errors import ERROR_RESPONSES
 from learnpath.api.schemas import Token
+from learnpath.domain.text import storable
 from learnpath.service import users
 
 router = APIRouter(prefix="/auth", tags=["auth"], responses={401: ERROR_RESPONSES[401]})
@@ -18,8 +20,8 @@ router = APIRouter(prefix="/auth", tags=["auth"], responses={401: ERROR_RESPONSE
 async def token(
     rt: RuntimeDep,
     response: Response,
-    username: Annotated[str, Form(min_length=1, max_length=320)],
-    password: Annotated[str, Form(min_length=1, max_length=1000)],
+    username: Annotated[str, Form(min_length=1, max_length=320), AfterValidator(storable)],
+    password: Annotated[str, Form(min_length=1, max_length=1000), AfterValidator(storable)],
 ) -> Token:
     """Exchange email and password for a bearer token (also set as an HttpOnly cookie for the
     web app and the event streams)."""

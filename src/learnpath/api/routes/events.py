@@ -45,6 +45,8 @@ def _seq(value: str | None) -> int | None:
     """A ``Last-Event-ID`` as a seq, or None when it is not one (ASCII digits within range)."""
     if value is None or not value.isascii() or not value.isdigit():
         return None
+    if len(value) > len(str(MAX_INT)):  # also keeps int() below Python's digit limit
+        return None
     seq = int(value)
     return seq if seq <= MAX_INT else None
 
