@@ -28,6 +28,7 @@ without globals. They are everywhere in JavaScript and Python.</p></article>
 
 class _Server(ThreadingHTTPServer):
     daemon_threads = True
+    request_queue_size = 256
     fake: LoopbackFake
 
 
