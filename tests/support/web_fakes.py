@@ -107,13 +107,17 @@ class PageServer(LoopbackFake):
     def __init__(self, delay_s: float = 0.0) -> None:
         super().__init__()
         self.delay_s = delay_s
+        self.removed: set[str] = set()
+        """Paths that answer 404 from now on (link rot)."""
 
     def answer(self, h: _Handler, method: str) -> None:
         parts = urlsplit(h.path)
         path = parts.path
         if self.delay_s:
             time.sleep(self.delay_s)
-        if path.startswith("/ok"):
+        if path in self.removed:
+            h.reply(404, b"removed")
+        elif path.startswith("/ok"):
             h.reply(200, b"<html><title>ok</title><p>fine</p></html>")
         elif path.startswith("/gone/404"):
             h.reply(404, b"not found")
