@@ -6,6 +6,7 @@ import json
 from pathlib import Path
 from urllib.parse import urlsplit
 
+import httpx
 import pytest
 
 from tests.api.conftest import Api, concepts
@@ -43,6 +44,15 @@ def test_resources_check_finds_links_that_died(tmp_path: Path) -> None:
         assert [d["url"] for d in summary["dead_links"]] == [rotten]
         assert api.post("/roadmaps/rm_nope/resources/check").status_code == 404
         assert api.post(f"/tasks/{task['task_id']}/retry").status_code == 409
+
+        viewer = httpx.get(
+            f"{server.base_url}/roadmaps/{roadmap_id}",
+            params={"concept": concept_id, "tab": "resources"},
+            timeout=30,
+        )
+        assert viewer.status_code == 200
+        assert viewer.text.count('class="muted link-check">checked ') == len(listed["resources"])
+        assert "HTTP 404" in viewer.text
 
         page = server.cli("resources", "check", roadmap_id, "--json")
         assert page.returncode == 0, page.stderr

@@ -11,7 +11,8 @@ from learnpath.events.log import append_event
 from learnpath.service.roadmaps import visible_roadmap
 from learnpath.service.tasks import task_view
 from learnpath.service.views import TaskView
-from learnpath.store import contents
+from learnpath.store import contents, links
+from learnpath.store.links import LinkCheck
 from learnpath.store.tasks import active_tasks_for_roadmap, create_task
 
 
@@ -52,3 +53,8 @@ async def check_roadmap_links(rt: Runtime, roadmap_id: str, user_id: str | None 
         view = await task_view(s, task)
     await rt.dispatcher.submit_task(task.task_id)
     return view
+
+
+async def link_states(rt: Runtime, urls: list[str]) -> dict[str, LinkCheck]:
+    """The last check of each URL, for showing when a link was checked and how it fared."""
+    return await links.recent_checks(rt.db, urls)

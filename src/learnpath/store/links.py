@@ -43,23 +43,18 @@ def url_hash(url: str) -> str:
     return hashlib.sha256(url.encode()).hexdigest()
 
 
-async def recent_checks(db: Database, urls: Sequence[str], since: datetime) -> dict[str, LinkCheck]:
-    """The checks of these URLs made at ``since`` or later."""
+async def recent_checks(
+    db: Database, urls: Sequence[str], since: datetime | None = None
+) -> dict[str, LinkCheck]:
+    """The checks of these URLs made at ``since`` or later (the last one, however old, when
+    ``since`` is None)."""
     if not urls:
         return {}
+    query = select(LinkCheckRow).where(LinkCheckRow.url_hash.in_([url_hash(u) for u in urls]))
+    if since is not None:
+        query = query.where(LinkCheckRow.checked_at >= since)
     async with db.read() as s:
-        rows = await s.scalars(
-            select(LinkCheckRow).where(
-                LinkCheckRow.url_hash.in_([url_hash(u) for u in urls]),
-                LinkCheckRow.checked_at >= since,
-            )
-        )
-        return {r.url: _check(r) for r in rows.all()}
-
-
-async def latest_checks(db: Database, urls: Sequence[str]) -> dict[str, LinkCheck]:
-    """The last check of each of these URLs, however old."""
-    return await recent_checks(db, urls, datetime.min.replace(year=1970))
+        return {r.url: _check(r) for r in (await s.scalars(query)).all()}
 
 
 async def save_checks(db: Database, checks: Sequence[LinkCheck]) -> None:
