@@ -124,6 +124,14 @@ class Settings(BaseSettings):
     link_check_ttl_s: int = Field(default=7 * 86400, ge=0, description="link results kept")
 
     @model_validator(mode="after")
+    def _check_search(self) -> Settings:
+        if self.search_provider == "searxng" and not self.searxng_url:
+            raise ValueError("LEARNPATH_SEARCH_PROVIDER=searxng needs LEARNPATH_SEARXNG_URL")
+        if self.search_provider == "tavily" and self.tavily_api_key is None:
+            raise ValueError("LEARNPATH_SEARCH_PROVIDER=tavily needs LEARNPATH_TAVILY_API_KEY")
+        return self
+
+    @model_validator(mode="after")
     def _check(self) -> Settings:
         if self.llm_provider == "openai" and not self.llm_base_url:
             raise ValueError("LEARNPATH_LLM_PROVIDER=openai needs LEARNPATH_LLM_BASE_URL")

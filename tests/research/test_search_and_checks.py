@@ -5,10 +5,13 @@ from __future__ import annotations
 
 import socket
 from collections.abc import Iterator
+from pathlib import Path
 
 import pytest
+from pydantic import ValidationError
 
 from learnpath.agents.inputs import content_input
+from learnpath.config import Settings
 from learnpath.domain.request import LearnerRequest
 from learnpath.domain.roadmap import Concept, FrameworkDraft
 from learnpath.engine.bootstrap import embedded_runtime
@@ -102,3 +105,10 @@ async def test_a_search_outage_means_no_candidates(make_settings: SettingsFactor
     async with embedded_runtime(settings) as rt:
         data = content_input(request, framework, "Stage", "Module", concept)
         assert await find_candidates(rt.research, data) == []
+
+
+def test_a_provider_without_its_url_or_key_is_refused_at_start(tmp_path: Path) -> None:
+    with pytest.raises(ValidationError, match="LEARNPATH_SEARXNG_URL"):
+        Settings(home=tmp_path, search_provider="searxng")
+    with pytest.raises(ValidationError, match="LEARNPATH_TAVILY_API_KEY"):
+        Settings(home=tmp_path, search_provider="tavily")

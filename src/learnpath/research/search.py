@@ -145,15 +145,12 @@ class DuckDuckGo:
 
 
 def build_provider(settings: Settings) -> SearchProvider | None:
-    """The configured provider, None for ``none``; ValueError names a missing setting."""
+    """The configured provider, None for ``none`` (settings validation ensured that the
+    chosen provider's URL or key is set)."""
     timeout = settings.search_timeout_s
-    if settings.search_provider == "searxng":
-        if not settings.searxng_url:
-            raise ValueError("LEARNPATH_SEARCH_PROVIDER=searxng needs LEARNPATH_SEARXNG_URL")
+    if settings.search_provider == "searxng" and settings.searxng_url:
         return SearxNG(settings.searxng_url, timeout)
-    if settings.search_provider == "tavily":
-        if settings.tavily_api_key is None:
-            raise ValueError("LEARNPATH_SEARCH_PROVIDER=tavily needs LEARNPATH_TAVILY_API_KEY")
+    if settings.search_provider == "tavily" and settings.tavily_api_key is not None:
         key = settings.tavily_api_key.get_secret_value()
         return Tavily(settings.tavily_base_url, key, timeout)
     if settings.search_provider == "duckduckgo":
