@@ -10,7 +10,6 @@ flight. No proxy from the environment is used: a proxy would connect on our beha
 from __future__ import annotations
 
 import asyncio
-from collections import defaultdict
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from dataclasses import dataclass
@@ -36,9 +35,10 @@ def origin_of(url: str) -> Origin | None:
         parsed = httpx.URL(url)
     except httpx.InvalidURL:
         return None
-    if parsed.scheme not in ("http", "https") or not parsed.host:
+    host = parsed.raw_host.decode("ascii")  # IDNA-encoded, as resolved and sent
+    if parsed.scheme not in ("http", "https") or not host:
         return None
-    return parsed.scheme, parsed.host, parsed.port or (443 if parsed.scheme == "https" else 80)
+    return parsed.scheme, host, parsed.port or (443 if parsed.scheme == "https" else 80)
 
 
 @dataclass(frozen=True)
@@ -58,9 +58,8 @@ class Fetcher:
         self.settings = settings
         self.trusted = trusted
         self._slots = asyncio.Semaphore(settings.fetch_concurrency)
-        self._per_host: defaultdict[str, asyncio.Semaphore] = defaultdict(
-            lambda: asyncio.Semaphore(settings.fetch_per_host)
-        )
+        self._per_host: dict[str, tuple[asyncio.Semaphore, int]] = {}
+        """host → (its limit, fetches holding or awaiting it); dropped when none is left."""
         self._client: httpx.AsyncClient | None = None
 
     def _http(self) -> httpx.AsyncClient:
@@ -112,7 +111,10 @@ class Fetcher:
             status, response_headers, body = await self._hop(current, method, headers, limit)
             location = response_headers.get("location")
             if status in (301, 302, 303, 307, 308) and location:
-                current = str(httpx.URL(current).join(location))
+                try:
+                    current = str(httpx.URL(current).join(location))
+                except httpx.InvalidURL as error:
+                    raise FetchError("protocol", f"bad redirect: {location[:200]}") from error
                 if status == 303:
                     method = "HEAD" if method == "HEAD" else "GET"
                 continue
@@ -152,8 +154,19 @@ class Fetcher:
 
     @asynccontextmanager
     async def _slot(self, host: str) -> AsyncIterator[None]:
-        async with self._per_host[host], self._slots:
-            yield
+        limit, users = self._per_host.get(host, (None, 0))
+        if limit is None:
+            limit = asyncio.Semaphore(self.settings.fetch_per_host)
+        self._per_host[host] = (limit, users + 1)
+        try:
+            async with limit, self._slots:
+                yield
+        finally:
+            limit, users = self._per_host[host]
+            if users == 1:
+                del self._per_host[host]
+            else:
+                self._per_host[host] = (limit, users - 1)
 
 
 async def _read(response: httpx.Response, limit: int) -> bytes:

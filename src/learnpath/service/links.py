@@ -18,12 +18,12 @@ from learnpath.store.tasks import active_tasks_for_roadmap, create_task
 
 async def check_roadmap_links(rt: Runtime, roadmap_id: str, user_id: str | None = None) -> TaskView:
     """Create and queue a ``link_check`` task over the roadmap's latest resource lists."""
-    if not rt.research.checks:
-        raise Conflict(
-            "link checks are off here: set LEARNPATH_LINK_CHECK=on (or a search provider)"
-        )
     async with rt.db.transaction() as s:
         row = await visible_roadmap(s, roadmap_id, user_id)
+        if not rt.research.checks:
+            raise Conflict(
+                "link checks are off here: set LEARNPATH_LINK_CHECK=on (or a search provider)"
+            )
         active = await active_tasks_for_roadmap(s, roadmap_id)
         if active:
             raise Conflict("the roadmap already has an active task", active[0].task_id)
