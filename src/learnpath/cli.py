@@ -29,6 +29,7 @@ from learnpath.engine.runtime import Runtime
 from learnpath.events.follow import follow
 from learnpath.export import render
 from learnpath.service import roadmaps, tasks
+from learnpath.service.links import check_roadmap_links
 from learnpath.service.resume import resume_orphans
 from learnpath.service.sweeper import sweep
 from learnpath.service.views import TaskView
@@ -40,6 +41,8 @@ db_app = typer.Typer(help="Database schema.")
 app.add_typer(db_app, name="db")
 users_app = typer.Typer(help="Accounts for server mode.")
 app.add_typer(users_app, name="users")
+resources_app = typer.Typer(help="Resource links.")
+app.add_typer(resources_app, name="resources")
 app.command()(doctor)
 
 LOOPBACK = {"127.0.0.1", "::1", "localhost"}
@@ -301,6 +304,27 @@ def retry(task_id: str, as_json: Annotated[bool, typer.Option("--json")] = False
         return await watch(rt, task_id, sys.stdin.isatty(), as_json, before.last_event_seq)
 
     finish(run(work), as_json)
+
+
+@resources_app.command("check")
+def check_resources(
+    roadmap_id: str, as_json: Annotated[bool, typer.Option("--json")] = False
+) -> None:
+    """Re-check every resource link of a roadmap (link rot) and report the dead ones."""
+
+    async def work(rt: Runtime) -> TaskView:
+        view = await check_roadmap_links(rt, roadmap_id)
+        return await watch(rt, view.task_id, False, as_json, view.last_event_seq)
+
+    view = run(work)
+    found = {k: v for k, v in view.summary.items() if k.startswith(("links_", "dead_links"))}
+    if as_json:
+        print(json.dumps({"task_id": view.task_id, "status": view.status, **found}))
+    else:
+        out.print(views.task_panel(view))
+        for link in found.get("dead_links", []):
+            out.print(f"dead  {link['concept_id']}  {link['url']}  ({link['status'] or 'no host'})")
+    raise typer.Exit(EXIT_FOR_STATUS.get(view.status, 1))
 
 
 @app.command()

@@ -104,6 +104,37 @@ class Settings(BaseSettings):
         ge=1024,
         description="largest request body accepted (413 beyond); a route may set its own",
     )
+    search_provider: Literal["none", "searxng", "duckduckgo", "tavily"] = Field(
+        default="none", description="where a concept's resource candidates are searched"
+    )
+    searxng_url: str | None = Field(
+        default=None, pattern=r"^https?://", description="SearxNG base URL (JSON API enabled)"
+    )
+    tavily_api_key: SecretStr | None = None
+    tavily_base_url: str = Field(default="https://api.tavily.com", pattern=r"^https?://")
+    search_timeout_s: float = Field(default=15.0, gt=0)
+    search_max_retries: int = Field(default=2, ge=0, le=10)
+    search_results: int = Field(default=10, ge=1, le=50, description="results asked per query")
+    search_cache_ttl_s: int = Field(default=86400, ge=0, description="search results kept")
+    fetch_allow_private: bool = Field(
+        default=False, description="let the fetcher reach loopback and private addresses"
+    )
+    fetch_concurrency: int = Field(default=16, ge=1, le=512, description="fetches in flight")
+    fetch_per_host: int = Field(default=4, ge=1, le=512, description="fetches in flight a host")
+    fetch_timeout_s: float = Field(default=10.0, gt=0)
+    fetch_max_bytes: int = Field(default=2_000_000, ge=1024, le=100_000_000)
+    link_check: Literal["auto", "on", "off"] = Field(
+        default="auto", description="auto: when a search provider or a real model is set"
+    )
+    link_check_ttl_s: int = Field(default=7 * 86400, ge=0, description="link results kept")
+
+    @model_validator(mode="after")
+    def _check_search(self) -> Settings:
+        if self.search_provider == "searxng" and not self.searxng_url:
+            raise ValueError("LEARNPATH_SEARCH_PROVIDER=searxng needs LEARNPATH_SEARXNG_URL")
+        if self.search_provider == "tavily" and self.tavily_api_key is None:
+            raise ValueError("LEARNPATH_SEARCH_PROVIDER=tavily needs LEARNPATH_TAVILY_API_KEY")
+        return self
 
     @model_validator(mode="after")
     def _check(self) -> Settings:

@@ -292,6 +292,7 @@ def foreign_calls(owned: Owned) -> list[tuple[str, str, dict[str, Any]]]:
         ("POST", f"{content}/resources/retry", {}),
         ("POST", f"{content}/quiz/retry", {}),
         ("POST", f"/roadmaps/{r}/retry-failed", {}),
+        ("POST", f"/roadmaps/{r}/resources/check", {}),
         ("GET", f"{content}/tutorial", {}),
         ("GET", f"{content}/resources", {}),
         ("GET", f"{content}/quiz", {"params": {"version": 1}}),

@@ -29,6 +29,7 @@ def priced_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Server]:
             "llm_model": MODEL,
             "llm_prices": json.dumps({MODEL: [5.0, 15.0]}),
             "budget_usd_per_day": str(BUDGET),
+            "link_check": "off",  # the URLs a fake model invents must not be fetched
         }
         with running_server(tmp_path_factory.mktemp("spend"), **settings) as server:
             server.env["NO_PROXY"] = "127.0.0.1,localhost"

@@ -43,6 +43,7 @@ def model_env(
         "llm_model": MODEL,
         "llm_retry_base_s": "0.05",
         "llm_retry_max_s": "3",
+        "link_check": "off",  # the URLs a fake model invents must not be fetched
         **extra,
     }
     env = env_for(**settings)

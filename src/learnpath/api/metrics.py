@@ -11,7 +11,7 @@ from sqlalchemy import func, select
 
 from learnpath.domain.tasks import TaskStatus
 from learnpath.engine.runtime import Runtime
-from learnpath.store import usage
+from learnpath.store import links, searches, usage
 from learnpath.store.tables import LLMCallRow, TaskRow
 
 
@@ -69,6 +69,18 @@ class Metrics:
         )
         self.cost = CostByModel()
         self.registry.register(self.cost)
+        self.link_checks = Gauge(
+            "learnpath_link_checks",
+            "URLs by the outcome of their last link check (ok, dead, broken)",
+            ["outcome"],
+            registry=self.registry,
+        )
+        self.searches = Gauge(
+            "learnpath_searches",
+            "Distinct queries answered by each search provider (as cached)",
+            ["provider"],
+            registry=self.registry,
+        )
         self.queue_depth = Gauge(
             "learnpath_queue_depth",
             "Content items waiting for a worker slot in this process",
@@ -107,4 +119,8 @@ class Metrics:
                 self.llm_latency.labels(agent).set(float(latency) / 1000)
         self.llm_tokens.labels("prompt").set(prompt)
         self.llm_tokens.labels("completion").set(completion)
+        for outcome, count in (await links.outcome_counts(rt.db)).items():
+            self.link_checks.labels(outcome).set(count)
+        for provider, count in (await searches.searches_by_provider(rt.db)).items():
+            self.searches.labels(provider).set(count)
         self.queue_depth.set(await rt.dispatcher.queue_depth())

@@ -13,6 +13,7 @@ class TaskType(StrEnum):
     retry_batch = "retry_batch"
     document_outline = "document_outline"
     document_generation = "document_generation"
+    link_check = "link_check"
 
 
 class TaskStatus(StrEnum):
@@ -49,6 +50,7 @@ class Step(StrEnum):
     content_generation_queued = "content_generation_queued"
     content_generation = "content_generation"
     finalizing = "finalizing"
+    link_check = "link_check"
     completed = "completed"
     partial_failure = "partial_failure"
     failed = "failed"

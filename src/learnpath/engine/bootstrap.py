@@ -58,6 +58,7 @@ async def _stop(rt: Runtime) -> None:
     for feed in rt.feeds:
         await feed.close()
     await rt.dispatcher.close()
+    await rt.research.aclose()
 
 
 @asynccontextmanager

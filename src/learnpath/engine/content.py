@@ -12,6 +12,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any, cast
 
+from pydantic import BaseModel
 from sqlalchemy import (
     ColumnElement,
     Table,
@@ -45,6 +46,7 @@ from learnpath.events.log import (
     store_events,
 )
 from learnpath.llm.errors import CancelledByRequest, LLMError
+from learnpath.research.resources import generate_resources
 from learnpath.store import contents, roadmaps
 from learnpath.store.tables import ItemRow, TaskRow
 from learnpath.store.tasks import get_task
@@ -351,14 +353,21 @@ async def run_item(rt: Runtime, item: StartedItem) -> Outcome | None:
     data = content_input(
         item.context.request, framework, item.stage_name, item.module_name, concept
     )
-    agent = CONTENT_AGENTS[ContentType(item.key.content_type)]
+    kind = ContentType(item.key.content_type)
+    should_cancel = cancel_check(rt, item.task_id)
     try:
-        generation = await agent.run(rt.llm, data, cancel_check(rt, item.task_id))
+        value: BaseModel
+        if kind == ContentType.resources:
+            found = await generate_resources(rt.research, rt.llm, data, should_cancel)
+            value, calls = found.value, found.calls
+        else:
+            made = await CONTENT_AGENTS[kind].run(rt.llm, data, should_cancel)
+            value, calls = made.value, made.calls
     except CancelledByRequest:
         return None
     except LLMError as error:
         return Outcome(item, error.calls, error=str(error))
-    return Outcome(item, generation.calls, body=generation.value.model_dump(mode="json"))
+    return Outcome(item, calls, body=value.model_dump(mode="json"))
 
 
 _GONE = "the concept is no longer in the roadmap"

@@ -8,6 +8,7 @@ from learnpath.domain.events import EventType
 from learnpath.domain.tasks import Step, TaskStatus
 from learnpath.engine import content
 from learnpath.engine.errors import Superseded
+from learnpath.engine.link_check import check_links
 from learnpath.engine.records import record_calls
 from learnpath.engine.runtime import Runtime
 from learnpath.engine.steps import FRAMEWORK_STEPS
@@ -41,6 +42,8 @@ async def advance(rt: Runtime, task_id: str) -> None:
         handler = (
             content.queue_content
             if step == Step.content_generation_queued
+            else check_links
+            if step == Step.link_check
             else FRAMEWORK_STEPS.get(step)
         )
         if handler is None:

@@ -32,6 +32,7 @@ from learnpath.domain.roadmap import (
     Module,
     Stage,
 )
+from learnpath.llm.offline_research import picked_resources
 from learnpath.llm.offline_topics import (
     HUMAN_LANGUAGES,
     ResourceKind,
@@ -876,6 +877,9 @@ def _seeded(seed: ResourceSeed, query: str, title: str | None = None) -> Resourc
 
 def _resources(payload: dict[str, Any], rng: random.Random) -> dict[str, Any]:
     ctx = _content(payload, rng)
+    picked = picked_resources(payload)
+    if len(picked) >= 3:
+        return ResourceList(resources=picked).model_dump(mode="json")
     styles = ctx.data.request.learning_styles
     query = ctx.query()
     ranked: list[tuple[float, Resource, str]] = []

@@ -195,6 +195,8 @@ async def retry(rt: Runtime, task_id: str, user_id: str | None = None) -> RetryR
             raise Conflict(f"task {task_id} is already {task.status}", task_id)
         if status == TaskStatus.completed:
             raise Conflict(f"task {task_id} completed; nothing to retry", task_id)
+        if task.task_type == TaskType.link_check.value:
+            raise Conflict("a link check is not retried: start a new one", task_id)
         await check_budget(s, rt.settings, task.user_id)
         stopped_at = Step(task.summary.get("stopped_at_step", Step.content_generation.value))
         owned = await owned_items(s, task) if task.roadmap_id else []

@@ -22,6 +22,7 @@ from learnpath.domain.text import printable, unstorable
 from learnpath.engine.errors import Invalid
 from learnpath.service import content, roadmaps, tasks, users
 from learnpath.service.content import ContentNotFound, QuizAnswers
+from learnpath.service.links import link_states
 from learnpath.service.users import BadCredentials
 from learnpath.web.csrf import CSRF_COOKIE, CSRF_FIELD, check_form
 from learnpath.web.highlight import STYLESHEET, render_tutorial
@@ -281,6 +282,7 @@ async def _viewer_context(
         "tutorial": None,
         "tutorial_html": None,
         "resources": None,
+        "link_checks": {},
         "quiz": None,
         "grade": None,
     }
@@ -290,7 +292,11 @@ async def _viewer_context(
             context["tutorial"] = tutorial
             context["tutorial_html"] = render_tutorial(tutorial.markdown)
         elif tab == "resources":
-            context["resources"] = await content.resources(rt, roadmap_id, cid, None, who.user_id)
+            listed = await content.resources(rt, roadmap_id, cid, None, who.user_id)
+            context["resources"] = listed
+            context["link_checks"] = await link_states(
+                rt, [str(r["url"]) for r in listed.resources]
+            )
         else:
             context["quiz"] = await content.quiz(rt, roadmap_id, cid, None, who.user_id)
     except ContentNotFound:

@@ -23,6 +23,7 @@ from learnpath.domain.content import ContentType
 from learnpath.domain.roadmap import Framework, FrameworkDraft
 from learnpath.export import render
 from learnpath.service import roadmaps
+from learnpath.service.links import check_roadmap_links
 from learnpath.service.views import (
     ActiveTask,
     ItemRetryResult,
@@ -124,6 +125,16 @@ async def retry_failed(
     """One ``retry_batch`` task over every failed or unfinished item."""
     types = body.content_types if body else None
     return await roadmaps.retry_failed(rt, roadmap_id, types, who.user_id)
+
+
+@router.post(
+    "/{roadmap_id}/resources/check",
+    status_code=status.HTTP_202_ACCEPTED,
+    responses={**CONFLICT},
+)
+async def check_resources(roadmap_id: str, rt: RuntimeDep, who: PrincipalDep) -> TaskView:
+    """One ``link_check`` task re-checking every resource link of the roadmap (link rot)."""
+    return await check_roadmap_links(rt, roadmap_id, who.user_id)
 
 
 @router.put("/{roadmap_id}/progress/{concept_id}")
