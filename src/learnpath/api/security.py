@@ -10,6 +10,7 @@ rewrites the scope's scheme and client for those only).
 from __future__ import annotations
 
 from pathlib import Path
+from urllib.parse import urlsplit
 
 from fastapi import FastAPI, Request
 from fastapi.responses import FileResponse, HTMLResponse, Response
@@ -128,23 +129,21 @@ class LoopbackHostOnly:
         await self.app(scope, receive, send)
 
 
-def own_origin(scope: Scope) -> str | None:
-    """This server's origin as the client addressed it (``Host``), or None without one."""
-    host = Headers(scope=scope).get("host")
-    if not host:
-        return None
-    return f"{'https' if is_https(scope) else 'http'}://{host}".lower()
-
-
 def origin_allowed(websocket: WebSocket, settings: Settings) -> bool:
-    """Whether a browser page on the handshake's ``Origin`` may use this server's cookie: the
-    server's own origin or one of ``LEARNPATH_CORS_ORIGINS``. No ``Origin`` at all is not a
-    browser (browsers always send one on a WebSocket), so there is no page to check."""
+    """Whether a browser page on the handshake's ``Origin`` may use this server's cookie: a
+    page of this server (the host and port it was addressed by, ``Host``, whatever the
+    scheme: a proxy in front may have ended TLS) or one of ``LEARNPATH_CORS_ORIGINS``. No
+    ``Origin`` at all is not a browser (browsers always send one on a WebSocket), so there
+    is no page to check."""
     origin = websocket.headers.get("origin")
     if origin is None:
         return True
     origin = origin.strip().lower()
-    return origin == own_origin(websocket.scope) or origin in settings.cors_origins
+    if origin in settings.cors_origins:
+        return True
+    host = websocket.headers.get("host", "").strip().lower()
+    parts = urlsplit(origin)
+    return bool(host) and parts.scheme in ("http", "https") and parts.netloc == host
 
 
 def install_cors(app: FastAPI, settings: Settings) -> None:
