@@ -403,7 +403,9 @@ def serve(
         )
     _log_to_stderr(log_level)
     mode = "local single-user mode, no login" if local else "server mode, login required"
-    err.print(f"learnpath serving on http://{host}:{port}/ ({mode}); API docs at /docs")
+    docs = "; API docs at /docs" if config.docs else ""
+    err.print(f"learnpath serving on http://{host}:{port}/ ({mode}){docs}")
+    proxies = config.forwarded_allow_ips
     uvicorn.run(
         create_app(config, local=local),
         host=host,
@@ -411,6 +413,10 @@ def serve(
         log_level=log_level,
         access_log=False,
         log_config=None,
+        # X-Forwarded-Proto/-For are believed from these proxies only (none by default).
+        proxy_headers=bool(proxies),
+        forwarded_allow_ips=",".join(proxies) if proxies else None,
+        server_header=False,
     )
 
 
@@ -425,6 +431,35 @@ def users_create(
 
     user = run(lambda rt: create_user(rt, email, password, admin))
     out.print(f"created {'admin ' if admin else ''}user {user.email} ({user.user_id})")
+
+
+@users_app.command("passwd")
+def users_passwd(
+    email: Annotated[str, typer.Argument(help="The account's login email")],
+) -> None:
+    """Set an account's password and end all its sessions (signed-in browsers and tokens).
+    The new password is read from standard input (first line) or, at a terminal, prompted
+    for twice."""
+    from learnpath.service.users import set_password
+
+    if sys.stdin.isatty():
+        password = typer.prompt("New password", hide_input=True, confirmation_prompt=True)
+    else:
+        password = sys.stdin.readline().rstrip("\r\n")
+        if not password:
+            fail("no password on standard input")
+
+    async def work(rt: Runtime) -> tuple[Any, int]:
+        try:
+            return await set_password(rt, email, password)
+        except LookupError as error:
+            fail(str(error), 1)
+
+    user, ended = run(work)
+    out.print(
+        f"password changed for {user.email} ({user.user_id}); "
+        f"{ended} session{'s' if ended != 1 else ''} ended"
+    )
 
 
 @db_app.command("upgrade")
@@ -532,11 +567,16 @@ def _require_current_schema(config: Settings) -> None:
 def _log_to_stderr(level: str) -> None:
     import logging
 
-    from learnpath.api.logging import JSONFormatter
+    from learnpath.api.logging import JSONFormatter, RedactTokens
 
     handler = logging.StreamHandler()
     handler.setFormatter(JSONFormatter())
+    handler.addFilter(RedactTokens())
     logging.basicConfig(level=level.upper(), handlers=[handler], force=True)
+    # Their records reach the handler above; the filter on the loggers themselves also
+    # covers any handler a deployment adds to them.
+    for name in ("uvicorn", "uvicorn.error", "uvicorn.access", "learnpath"):
+        logging.getLogger(name).addFilter(RedactTokens())
 
 
 def main() -> None:

@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+import ipaddress
 from pathlib import Path
-from typing import Literal
+from typing import Annotated, Literal
+from urllib.parse import urlsplit
 
 import platformdirs
-from pydantic import BaseModel, Field, SecretStr, model_validator
-from pydantic_settings import BaseSettings, SettingsConfigDict
+from pydantic import BaseModel, Field, SecretStr, field_validator, model_validator
+from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
 
 from learnpath.domain.content import ContentType
 
@@ -77,6 +79,28 @@ class Settings(BaseSettings):
         default=None, description="signs login tokens; server mode refuses to start without it"
     )
     token_ttl_s: int = Field(default=12 * 3600, ge=60)
+    login_max_failures: int = Field(
+        default=10, ge=1, description="failed sign-ins per account within the window → 429"
+    )
+    login_max_failures_per_address: int = Field(
+        default=30, ge=1, description="failed sign-ins per client address within the window → 429"
+    )
+    login_window_s: int = Field(default=900, ge=1, description="the sign-in throttle's window")
+    forwarded_allow_ips: Annotated[list[str], NoDecode] = Field(
+        default_factory=list,
+        description="proxies (addresses or networks, comma-separated, or *) whose "
+        "X-Forwarded-Proto and X-Forwarded-For are believed; none by default",
+    )
+    cors_origins: Annotated[list[str], NoDecode] = Field(
+        default_factory=list,
+        description="other origins (scheme://host[:port], comma-separated) whose pages may "
+        "call the API with credentials; none by default",
+    )
+    metrics_token: SecretStr | None = Field(
+        default=None,
+        description="bearer token /metrics asks for; unset, /metrics is closed in server mode",
+    )
+    docs: bool = Field(default=True, description="serve the Swagger UI at /docs")
 
     worker_concurrency: int | None = Field(default=None, ge=1, le=512)
     lease_s: float = Field(default=30.0, gt=0)
@@ -135,6 +159,46 @@ class Settings(BaseSettings):
         if self.search_provider == "tavily" and self.tavily_api_key is None:
             raise ValueError("LEARNPATH_SEARCH_PROVIDER=tavily needs LEARNPATH_TAVILY_API_KEY")
         return self
+
+    @field_validator("metrics_token", mode="before")
+    @classmethod
+    def _unset_when_empty(cls, value: object) -> object:
+        return None if isinstance(value, str) and not value.strip() else value
+
+    @field_validator("forwarded_allow_ips", mode="before")
+    @classmethod
+    def _proxies(cls, value: object) -> object:
+        items = _split(value)
+        if not isinstance(items, list):
+            return items
+        for item in items:
+            if item == "*":
+                continue
+            try:
+                ipaddress.ip_network(item, strict=False)
+            except ValueError:
+                raise ValueError(f"not an address or network: {item!r}") from None
+        return items
+
+    @field_validator("cors_origins", mode="before")
+    @classmethod
+    def _origins(cls, value: object) -> object:
+        items = _split(value)
+        if not isinstance(items, list):
+            return items
+        origins = []
+        for item in items:
+            if not isinstance(item, str) or item in ("*", "null"):
+                raise ValueError(f"not an origin (no wildcard: credentials are allowed): {item!r}")
+            parts = urlsplit(item)
+            if (
+                parts.scheme not in ("http", "https")
+                or not parts.hostname
+                or (parts.path not in ("", "/") or parts.query or parts.fragment or "*" in item)
+            ):
+                raise ValueError(f"not an origin (scheme://host[:port]): {item!r}")
+            origins.append(f"{parts.scheme}://{parts.netloc}".lower())
+        return origins
 
     @model_validator(mode="after")
     def _check(self) -> Settings:
@@ -201,6 +265,13 @@ class Settings(BaseSettings):
         if own is None:
             return default
         return default.model_copy(update=own.model_dump(exclude_none=True))
+
+
+def _split(value: object) -> object:
+    """A comma-separated environment value as a list (a list is kept as it is)."""
+    if isinstance(value, str):
+        return [item.strip() for item in value.split(",") if item.strip()]
+    return value
 
 
 def _parse_content_types(raw: str) -> frozenset[ContentType]:

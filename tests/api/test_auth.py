@@ -58,6 +58,19 @@ def ws_session(url: str) -> tuple[list[Json], int]:
     raise AssertionError("unreachable")
 
 
+def ws_session_from(url: str, origin: str) -> tuple[list[Json], int]:
+    """:func:`ws_session` for a page of ``origin``."""
+    messages = []
+    with connect(url, open_timeout=10, origin=origin) as socket:
+        try:
+            while True:
+                messages.append(json.loads(socket.recv(timeout=10)))
+        except ConnectionClosed as closed:
+            assert closed.rcvd is not None, "closed without a close frame"
+            return messages, closed.rcvd.code
+    raise AssertionError("unreachable")
+
+
 def ws_close_code(url: str) -> int:
     messages, code = ws_session(url)
     assert messages == [], messages
@@ -464,6 +477,22 @@ def test_local_mode_needs_no_token(tmp_path: Path) -> None:
         # A bogus token is simply not needed (and not checked) here.
         noisy = Api(server, "whatever")
         assert noisy.call("GET", "/roadmaps", 200)[0]["roadmap_id"] == roadmap_id
+        # Being on this machine is the credential here, so a page of another site that the
+        # user's browser shows may not read the events (browsers always send Origin).
+        with (
+            connect(ws_url(server, task_id), origin="https://evil.example") as socket,
+            pytest.raises(ConnectionClosed) as refused,
+        ):
+            socket.recv(timeout=10)
+        assert refused.value.rcvd is not None
+        assert (refused.value.rcvd.code, refused.value.rcvd.reason) == (4403, "origin not allowed")
+        messages, code = ws_session_from(ws_url(server, task_id), server.base_url)
+        assert code == 1000 and messages[-1]["type"] == "completed"
+        # Nor may it through a name of its own that resolves to this machine (DNS rebinding).
+        rebound = anyone.get("/tasks", headers={"Host": "evil.example:8000"})
+        assert rebound.status_code == 400
+        for name in ("localhost", "127.0.0.1"):
+            assert anyone.get("/tasks", headers={"Host": f"{name}:8000"}).status_code == 200
 
 
 def test_login_password_is_not_a_default(fast_server: Server) -> None:

@@ -319,7 +319,7 @@ async def test_sse_reconnect_at_any_moment_gets_every_event_exactly_once(server:
 
 
 def sse_subscribers(server: Server) -> float:
-    text = httpx.get(f"{server.base_url}/metrics", timeout=30).text
+    text = server.metrics()
     for line in text.splitlines():
         if line.startswith("learnpath_sse_subscribers "):
             return float(line.split()[1])

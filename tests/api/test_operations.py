@@ -9,7 +9,7 @@ import httpx
 import pytest
 
 from tests.api.conftest import TASK_STATUSES, TIMEOUT, create_users
-from tests.support.server import Server
+from tests.support.server import METRICS_AUTH, Server
 
 pytestmark = pytest.mark.slow
 
@@ -63,7 +63,7 @@ def test_health_and_readiness(fast_server: Server) -> None:
 def test_metrics_count_tasks_by_status_and_llm_calls(fast_server: Server) -> None:
     (api,) = create_users(fast_server, "metrics")
     url = f"{fast_server.base_url}/metrics"
-    before = httpx.get(url, timeout=TIMEOUT).text
+    before = fast_server.metrics()
     completed_before = metric(before, "learnpath_tasks", status="completed")
     review_before = metric(before, "learnpath_tasks", status="human_review_pending")
     total_before = sum(metric(before, "learnpath_tasks", status=s) for s in TASK_STATUSES)
@@ -72,7 +72,7 @@ def test_metrics_count_tasks_by_status_and_llm_calls(fast_server: Server) -> Non
     waiting = api.generate()
     api.wait_review(waiting)
 
-    answer = httpx.get(url, timeout=TIMEOUT)
+    answer = httpx.get(url, headers=METRICS_AUTH, timeout=TIMEOUT)
     assert answer.status_code == 200
     assert answer.headers["content-type"].startswith("text/plain")
     text = answer.text

@@ -8,10 +8,9 @@ import re
 from collections.abc import Iterator
 from pathlib import Path
 
-import httpx
 import pytest
 
-from tests.api.conftest import TIMEOUT, Api, create_users
+from tests.api.conftest import Api, create_users
 from tests.support.model_server import API_KEY, MODEL, ModelServer
 from tests.support.server import Server, running_server
 
@@ -53,7 +52,7 @@ def test_usage_cost_metric_and_daily_budget(priced_server: Server, tmp_path: Pat
     assert view["estimate"]["cost_usd"] > 0 and view["actual"]["cost_usd"] > 0
     assert spender.roadmap(roadmap_id)["usage"] == usage
 
-    text = httpx.get(f"{priced_server.base_url}/metrics", timeout=TIMEOUT).text
+    text = priced_server.metrics()
     assert re.search(r"^# TYPE learnpath_llm_cost_usd(_total)? counter$", text, re.M)
     assert cost_metric(text) == pytest.approx(usage["cost_usd"], rel=1e-3)
 

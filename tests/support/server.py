@@ -17,6 +17,9 @@ import httpx
 
 LEARNPATH = str(Path(sys.executable).with_name("learnpath"))
 SECRET = "test-" + secrets.token_urlsafe(40)
+METRICS_TOKEN = "metrics-" + secrets.token_urlsafe(24)
+METRICS_AUTH = {"Authorization": f"Bearer {METRICS_TOKEN}"}
+"""What a Prometheus scrape of a test server sends (``LEARNPATH_METRICS_TOKEN``)."""
 
 
 def free_port() -> int:
@@ -44,6 +47,13 @@ class Server:
     base_url: str
     env: dict[str, str]
     process: subprocess.Popen[bytes]
+    log_path: Path | None = None
+
+    def metrics(self) -> str:
+        """``/metrics``, as Prometheus scrapes it (with the metrics token)."""
+        answer = httpx.get(f"{self.base_url}/metrics", headers=METRICS_AUTH, timeout=30)
+        assert answer.status_code == 200, answer.text
+        return answer.text
 
     def cli(self, *args: str) -> subprocess.CompletedProcess[str]:
         """Run another ``learnpath`` command against the same data directory and settings."""
@@ -67,17 +77,22 @@ def server_env(home: Path, **settings: str) -> dict[str, str]:
     env = {k: v for k, v in os.environ.items() if not k.startswith("LEARNPATH_")}
     env["LEARNPATH_HOME"] = str(home)
     env["LEARNPATH_SECRET_KEY"] = SECRET
+    env["LEARNPATH_METRICS_TOKEN"] = METRICS_TOKEN
     env.update({f"LEARNPATH_{k.upper()}": v for k, v in settings.items()})
     return env
 
 
 @contextmanager
-def running_server(home: Path, *, local: bool = False, **settings: str) -> Iterator[Server]:
-    """Start ``learnpath serve`` with these settings; stop it (gracefully) afterwards."""
+def running_server(
+    home: Path, *, local: bool = False, log_level: str = "warning", **settings: str
+) -> Iterator[Server]:
+    """Start ``learnpath serve`` with these settings; stop it (gracefully) afterwards. Its
+    output goes to ``serve-PORT.log`` in ``home`` (``Server.log_path``)."""
     env = server_env(home, **settings)
     port = free_port()
-    args = [LEARNPATH, "serve", "--port", str(port), "--log-level", "warning"]
-    log = (home / f"serve-{port}.log").open("wb") if home.exists() else subprocess.DEVNULL
+    args = [LEARNPATH, "serve", "--port", str(port), "--log-level", log_level]
+    log_path = home / f"serve-{port}.log" if home.exists() else None
+    log = log_path.open("wb") if log_path else subprocess.DEVNULL
     process = subprocess.Popen(
         [*args, *(["--local"] if local else [])], env=env, stdout=log, stderr=log
     )
@@ -95,7 +110,7 @@ def running_server(home: Path, *, local: bool = False, **settings: str) -> Itera
             if time.monotonic() > deadline:
                 raise RuntimeError("learnpath serve did not start within 30 s")
             time.sleep(0.1)
-        yield Server(base_url, env, process)
+        yield Server(base_url, env, process, log_path)
     finally:
         process.terminate()
         try:

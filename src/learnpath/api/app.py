@@ -8,10 +8,11 @@ import logging
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 
-from fastapi import APIRouter, FastAPI
+from fastapi import APIRouter, FastAPI, WebSocket
+from fastapi.exceptions import WebSocketRequestValidationError
 
 from learnpath import __version__
-from learnpath.api import errors, validation
+from learnpath.api import errors, security, throttle, validation
 from learnpath.api.limits import InputBoundary
 from learnpath.api.logging import RequestLog
 from learnpath.api.metrics import Metrics
@@ -60,17 +61,45 @@ def create_app(settings: Settings | None = None, *, local: bool = False) -> Fast
         version=__version__,
         summary="Personalised learning roadmaps generated as durable, observable tasks.",
         lifespan=lifespan,
+        # FastAPI's own /docs and /redoc load their scripts from a CDN: ours are served here.
+        docs_url=None,
+        redoc_url=None,
+        swagger_ui_oauth2_redirect_url=None,
     )
     app.state.local = local
     app.state.metrics = metrics
     errors.install(app)
     validation.install(app)
+    throttle.install(app, settings)
+
+    @app.exception_handler(WebSocketRequestValidationError)
+    async def bad_websocket_query(websocket: WebSocket, error: Exception) -> None:
+        """A close code and a reason the client can read (4422, like HTTP's 422), not the bare
+        HTTP 403 a close before the handshake would be."""
+        problems = error.errors() if isinstance(error, WebSocketRequestValidationError) else []
+        reason = "; ".join(
+            f"{'.'.join(str(p) for p in e.get('loc', ())[1:])}: {e.get('msg', '')}"
+            for e in problems
+        )
+        await websocket.accept()
+        await websocket.close(code=4422, reason=_close_reason(reason or "invalid request"))
+
     api = APIRouter(prefix="/api/v1")
     for module in (tasks, roadmaps, content, events, auth, admin):
         api.include_router(module.router)
     app.include_router(api)
     app.include_router(health.router)
+    security.install_docs(app, settings)
     install_web(app)
     app.add_middleware(InputBoundary, max_body_bytes=settings.max_body_bytes, router=app.router)
     app.add_middleware(RequestLog, metrics=metrics)
+    security.install(app, settings, local=local)
     return app
+
+
+def _close_reason(text: str) -> str:
+    """A WebSocket close reason: at most 123 bytes of UTF-8."""
+    encoded = text.encode("utf-8")
+    if len(encoded) <= 123:
+        return text
+    return encoded[:120].decode("utf-8", "ignore") + "…"

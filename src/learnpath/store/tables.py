@@ -260,6 +260,20 @@ class UserRow(Base):
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
 
 
+class SessionRow(Base):
+    """A signed-in session: a login token is good only while its row exists. Signing out
+    deletes the row; a password change deletes every row of the user."""
+
+    __tablename__ = "sessions"
+
+    session_id: Mapped[str] = mapped_column(String(64), primary_key=True)
+    user_id: Mapped[str] = mapped_column(
+        String(64), ForeignKey("users.user_id", ondelete="CASCADE"), index=True
+    )
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    expires_at: Mapped[datetime] = mapped_column()
+
+
 class QuizAttemptRow(Base):
     __tablename__ = "quiz_attempts"
 

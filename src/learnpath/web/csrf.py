@@ -4,7 +4,9 @@ Every web page sets a random ``learnpath_csrf`` cookie (readable by the page's s
 ``SameSite=Strict``). A state-changing request must repeat it: forms in a hidden field
 (checked by :func:`check_form`), scripts in the ``X-CSRF-Token`` header (checked here for the
 JSON API). Another site can make a browser send the cookie but can neither read it nor set a
-custom header without a CORS grant, which this server never gives.
+custom header without a CORS grant, which this server gives only to the origins of
+``LEARNPATH_CORS_ORIGINS`` — and even those cannot read this site's CSRF cookie, so they call
+the API with a bearer token.
 
 The API check applies to requests a browser could forge: those authenticated by the session
 cookie, and any carrying ``Origin`` or ``Sec-Fetch-Site`` (browsers add them; the loopback

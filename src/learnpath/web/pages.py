@@ -13,7 +13,10 @@ from pydantic import ValidationError
 from starlette.datastructures import FormData
 
 from learnpath.api.deps import TOKEN_COOKIE, RuntimeDep
+from learnpath.api.routes.auth import sign_in
 from learnpath.api.schemas import ReviewRequest
+from learnpath.api.security import clear_session_cookie, set_session_cookie
+from learnpath.api.throttle import LoginThrottled
 from learnpath.domain.content import ContentType
 from learnpath.domain.request import LearnerRequest, LearningStyle, Level
 from learnpath.domain.roadmap import Concept
@@ -31,6 +34,7 @@ from learnpath.web.views import items_of, phases, roadmap_signature, task_signat
 
 router = APIRouter(route_class=PageRoute, include_in_schema=False)
 RETRYABLE = frozenset({TaskStatus.failed, TaskStatus.cancelled, TaskStatus.partial_failure})
+MAX_PASSWORD = 1000
 REQUEST_FIELDS = (
     "goal",
     "current_level",
@@ -90,28 +94,44 @@ async def signin_form(request: Request, next: str = "/") -> Response:
 async def signin(request: Request, rt: RuntimeDep) -> Response:
     form = await posted(request)
     email, target = text(form, "email"), safe_next(text(form, "next") or "/")
+    password = form.get("password")
+    if not isinstance(password, str) or len(password) > MAX_PASSWORD:
+        password = ""  # as the API's login form, no longer than that: never right
     try:
-        user = await users.authenticate(rt, email, str(form.get("password") or ""))
+        token = await sign_in(request, rt, email, password)
     except BadCredentials:
         error = "Wrong email or password."
         context = {"next": target, "email": email, "error": error}
         return page(request, "signin.html", context, 401)
+    except LoginThrottled as throttled:
+        error = (
+            "Too many failed sign-ins for this account or from this address: try again in "
+            f"{_minutes(throttled.retry_after_s)}."
+        )
+        context = {"next": target, "email": email, "error": error}
+        answer = page(request, "signin.html", context, 429)
+        answer.headers["Retry-After"] = str(throttled.retry_after_s)
+        return answer
     response = redirect(request, target)
-    response.set_cookie(
-        TOKEN_COOKIE,
-        users.issue_token(rt, user),
-        max_age=rt.settings.token_ttl_s,
-        httponly=True,
-        samesite="lax",
-    )
+    set_session_cookie(request, response, token, rt.settings.token_ttl_s)
     return response
 
 
+def _minutes(seconds: int) -> str:
+    if seconds < 60:
+        return f"{seconds} seconds"
+    minutes = -(-seconds // 60)
+    return f"{minutes} minute{'s' if minutes != 1 else ''}"
+
+
 @router.post("/signout")
-async def signout(request: Request) -> Response:
+async def signout(request: Request, rt: RuntimeDep) -> Response:
+    """Ends the session on the server too: the cookie's token stops working anywhere."""
     await posted(request)
+    if request.app.state.local is False and (token := request.cookies.get(TOKEN_COOKIE)):
+        await users.end_session_of_token(rt, token)
     response = redirect(request, "/signin")
-    response.delete_cookie(TOKEN_COOKIE)
+    clear_session_cookie(request, response)
     return response
 
 

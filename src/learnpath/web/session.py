@@ -13,7 +13,7 @@ from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from fastapi.routing import APIRoute
 from fastapi.templating import Jinja2Templates
 
-from learnpath.api.deps import TOKEN_COOKIE
+from learnpath.api.security import CONTENT_SECURITY_POLICY, TOKEN_COOKIE, is_https
 from learnpath.engine.errors import BudgetSpent, Conflict
 from learnpath.service.content import ContentNotFound
 from learnpath.service.users import LOCAL, BadCredentials, Principal, principal_from_token
@@ -22,11 +22,6 @@ from learnpath.store.tasks import TaskNotFound
 from learnpath.web.csrf import CSRF_COOKIE, CSRFRejected, new_token
 
 templates = Jinja2Templates(directory=Path(__file__).with_name("templates"))
-CONTENT_SECURITY_POLICY = (
-    "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' https: data:; "
-    "connect-src 'self'; object-src 'none'; base-uri 'none'; frame-ancestors 'none'; "
-    "form-action 'self'"
-)
 
 
 class SignInRequired(Exception):
@@ -42,7 +37,7 @@ async def viewer(request: Request) -> Principal:
     if not token:
         raise SignInRequired()
     try:
-        return principal_from_token(request.app.state.runtime, token)
+        return await principal_from_token(request.app.state.runtime, token)
     except BadCredentials:
         raise SignInRequired() from None
 
@@ -78,11 +73,19 @@ def page(
 
 
 def secure(request: Request, response: Response) -> None:
+    """The page's own security headers (every response gets them too, from
+    :class:`learnpath.api.security.SecurityHeaders`), and the CSRF cookie."""
     response.headers["Content-Security-Policy"] = CONTENT_SECURITY_POLICY
     response.headers["X-Content-Type-Options"] = "nosniff"
     response.headers["Referrer-Policy"] = "same-origin"
     if CSRF_COOKIE not in request.cookies:
-        response.set_cookie(CSRF_COOKIE, csrf_token(request), samesite="strict", path="/")
+        response.set_cookie(
+            CSRF_COOKIE,
+            csrf_token(request),
+            samesite="strict",
+            path="/",
+            secure=is_https(request.scope),
+        )
 
 
 def redirect(request: Request, url: str) -> RedirectResponse:

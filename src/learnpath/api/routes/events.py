@@ -11,7 +11,13 @@ from typing import Annotated
 from fastapi import APIRouter, Depends, Header, Query, Request, WebSocket, WebSocketDisconnect
 from fastapi.responses import StreamingResponse
 
-from learnpath.api.deps import MAX_INT, PrincipalDep, RuntimeDep, websocket_principal
+from learnpath.api.deps import (
+    MAX_INT,
+    ForeignOrigin,
+    RuntimeDep,
+    StreamPrincipalDep,
+    websocket_principal,
+)
 from learnpath.api.errors import ERROR_RESPONSES, json_errors
 from learnpath.domain.events import Event
 from learnpath.engine.runtime import Runtime
@@ -107,7 +113,7 @@ async def _sse_stream(
     task_id: str,
     request: Request,
     rt: RuntimeDep,
-    who: PrincipalDep,
+    who: StreamPrincipalDep,
     after: Annotated[
         int | None, Query(ge=0, le=MAX_INT, description="resume after this seq")
     ] = None,
@@ -168,18 +174,22 @@ async def websocket_events(
 ) -> None:
     """Events as JSON messages (history first unless ``include_history=false``); answers
     ``ping`` with ``{"type": "pong"}`` and ``get_status`` with ``{"type": "status", "task"}``.
-    Closes 4401 without a valid token, 4404 for an unknown task, 1000 after the terminal
-    event.
+    Closes 4401 without a valid token, 4403 when the login cookie comes from a page of
+    another origin, 4404 for an unknown task, 4422 for a bad query value, 1000 after the
+    terminal event.
 
     The handshake is accepted before those checks: a close before ``accept`` is an HTTP 403
-    to the client, which would never see the 4401/4404 codes."""
+    to the client, which would never see the codes and reasons."""
     rt: Runtime = websocket.app.state.runtime
     await websocket.accept()
     try:
-        who = websocket_principal(websocket)
+        who = await websocket_principal(websocket)
         view = await tasks.get_task_view(rt, task_id, who.user_id)
     except BadCredentials:
         await websocket.close(code=4401, reason="not authenticated")
+        return
+    except ForeignOrigin:
+        await websocket.close(code=4403, reason="origin not allowed")
         return
     except TaskNotFound:
         await websocket.close(code=4404, reason="task not found")

@@ -2,12 +2,15 @@
 
 from __future__ import annotations
 
+import hmac
+
 from fastapi import APIRouter, Request, Response
 from fastapi.responses import JSONResponse, PlainTextResponse
 from prometheus_client import CONTENT_TYPE_LATEST, generate_latest
 from sqlalchemy import text
 
-from learnpath.api.deps import RuntimeDep
+from learnpath.api.deps import RuntimeDep, unauthorised
+from learnpath.api.errors import ERROR_RESPONSES, json_errors
 
 router = APIRouter(tags=["operations"])
 
@@ -41,9 +44,26 @@ async def readyz(rt: RuntimeDep) -> Response:
     )
 
 
-@router.get("/metrics", response_class=PlainTextResponse)
+@router.get(
+    "/metrics",
+    response_class=PlainTextResponse,
+    responses=json_errors(
+        {401: {**ERROR_RESPONSES[401], "description": "Missing or wrong metrics token"}}
+    ),
+)
 async def metrics(request: Request, rt: RuntimeDep) -> Response:
-    """Prometheus text format."""
+    """Prometheus text format. Asks for ``Authorization: Bearer $LEARNPATH_METRICS_TOKEN``
+    (Prometheus: ``authorization: {credentials: …}`` in the scrape config); without that
+    setting, only ``--local`` mode answers."""
+    expected = rt.settings.metrics_token
+    if expected is not None or not request.app.state.local:
+        sent = request.headers.get("authorization", "")
+        credentials = sent[7:].strip() if sent[:7].lower() == "bearer " else ""
+        if expected is None or not hmac.compare_digest(
+            credentials.encode("utf-8", "surrogateescape"),
+            expected.get_secret_value().encode("utf-8", "surrogateescape"),
+        ):
+            raise unauthorised()
     collected = request.app.state.metrics
     await collected.refresh(rt)
     return Response(generate_latest(collected.registry), media_type=CONTENT_TYPE_LATEST)
