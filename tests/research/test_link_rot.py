@@ -54,7 +54,7 @@ def test_resources_check_finds_links_that_died(tmp_path: Path) -> None:
         assert viewer.text.count('class="muted link-check">checked ') == len(listed["resources"])
         assert "HTTP 404" in viewer.text
 
-        metrics = httpx.get(f"{server.base_url}/metrics", timeout=30).text
+        metrics = server.metrics()
         assert 'learnpath_link_checks{outcome="dead"}' in metrics
         assert 'learnpath_link_checks{outcome="ok"}' in metrics
         assert 'learnpath_searches{provider="searxng"}' in metrics

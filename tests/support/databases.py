@@ -6,6 +6,7 @@ from __future__ import annotations
 import asyncio
 import secrets
 from collections.abc import Iterator
+from concurrent.futures import ThreadPoolExecutor
 from contextlib import contextmanager
 from pathlib import Path
 
@@ -23,6 +24,12 @@ async def _execute(sql: str) -> None:
         await conn.close()
 
 
+def _run(sql: str) -> None:
+    """``sql`` on a loop of its own thread: a browser test's thread already runs Playwright's."""
+    with ThreadPoolExecutor(1) as pool:
+        pool.submit(asyncio.run, _execute(sql)).result()
+
+
 @contextmanager
 def fresh_database(backend: str, folder: Path) -> Iterator[dict[str, str]]:
     """Settings (``database_url``, ``database_schema``) of an empty database of ``backend``."""
@@ -31,10 +38,10 @@ def fresh_database(backend: str, folder: Path) -> Iterator[dict[str, str]]:
         return
     schema = f"t_{secrets.token_hex(6)}"
     try:
-        asyncio.run(_execute(f"CREATE SCHEMA {schema}"))
+        _run(f"CREATE SCHEMA {schema}")
     except (OSError, asyncpg.PostgresError) as error:
         pytest.skip(f"PostgreSQL not reachable at {PG_DSN}: {error}")
     try:
         yield {"database_url": PG_URL, "database_schema": schema}
     finally:
-        asyncio.run(_execute(f"DROP SCHEMA IF EXISTS {schema} CASCADE"))
+        _run(f"DROP SCHEMA IF EXISTS {schema} CASCADE")
