@@ -1,4 +1,4 @@
-"""Markdown → safe HTML: the one place LLM markdown becomes HTML (SPEC §9).
+"""Markdown → safe HTML: the one place LLM markdown becomes HTML (contract §9).
 
 Two layers, so that a mistake in either alone does not open a hole:
 

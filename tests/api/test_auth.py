@@ -1,4 +1,4 @@
-"""Authentication and isolation over HTTP (SPEC §9): every API route, the SSE stream and the
+"""Authentication and isolation over HTTP (contract §9): every API route, the SSE stream and the
 WebSocket need a valid token in server mode; a user only ever sees their own tasks and
 roadmaps; ``learnpath serve`` refuses an unsafe configuration."""
 

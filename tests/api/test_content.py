@@ -1,4 +1,4 @@
-"""Study material over HTTP (SPEC §3 content shapes, §4): tutorials, resources and quizzes by
+"""Study material over HTTP (contract §3 content shapes, §4): tutorials, resources and quizzes by
 version, quizzes without answers, and server-side grading of attempts."""
 
 from __future__ import annotations

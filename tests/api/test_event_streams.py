@@ -1,4 +1,4 @@
-"""SPEC §5 against a real ``learnpath serve``: "a client that disconnects at any moment and
+"""contract §5 against a real ``learnpath serve``: "a client that disconnects at any moment and
 reconnects with its last seq gets every later event exactly once" — over SSE and over the
 WebSocket, while the task runs (live) and after it ended (replay).
 

@@ -1,6 +1,6 @@
 """Whole journeys over HTTP against a real ``learnpath serve``, checked field by field:
 review with a direct edit and a rejection, cancel during content generation and retry, and a
-partial failure recovered by a restarted server (SPEC §3, §4)."""
+partial failure recovered by a restarted server (contract §3, §4)."""
 
 from __future__ import annotations
 

@@ -1,5 +1,5 @@
-"""Operations over HTTP (SPEC §9): health, readiness, Prometheus metrics, request ids, and an
-OpenAPI document that lists every route of SPEC §4."""
+"""Operations over HTTP (contract §9): health, readiness, Prometheus metrics, request ids, and an
+OpenAPI document that lists every route of contract §4."""
 
 from __future__ import annotations
 

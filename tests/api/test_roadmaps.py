@@ -1,4 +1,4 @@
-"""Roadmap routes over HTTP (SPEC §3, §4): read, direct framework edits, delete/restore,
+"""Roadmap routes over HTTP (contract §3, §4): read, direct framework edits, delete/restore,
 active task, status check, item retries, progress, export.
 
 The module's server has 0.3 s of LLM latency, so a task is observably in flight for a while

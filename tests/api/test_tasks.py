@@ -1,4 +1,4 @@
-"""Task routes over HTTP (SPEC §2, §4): generate, read, list with filters, cancel, retry,
+"""Task routes over HTTP (contract §2, §4): generate, read, list with filters, cancel, retry,
 review — success and error paths, bodies checked field by field."""
 
 from __future__ import annotations

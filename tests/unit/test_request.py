@@ -1,4 +1,4 @@
-"""Every rule of the learner request (SPEC §2) rejects bad input and names the field."""
+"""Every rule of the learner request (contract §2) rejects bad input and names the field."""
 
 from __future__ import annotations
 

@@ -1,4 +1,4 @@
-"""The deterministic structure validator of SPEC §3."""
+"""The deterministic structure validator of contract §3."""
 
 from __future__ import annotations
 

@@ -1,4 +1,4 @@
-"""Deterministic structure validation of a framework (SPEC §3) — code, not an LLM."""
+"""Deterministic structure validation of a framework (contract §3) — code, not an LLM."""
 
 from __future__ import annotations
 

@@ -1,1 +1,1 @@
-"""The HTTP API (SPEC §4, §5, §9): FastAPI routes over the service layer."""
+"""The HTTP API (contract §4, §5, §9): FastAPI routes over the service layer."""

@@ -1,1 +1,1 @@
-"""Pydantic models of the public contract (SPEC §2–§5)."""
+"""Pydantic models of the public contract (contract §2–§5)."""

@@ -1,4 +1,4 @@
-"""Study material generated per concept: tutorial, resources, quiz (SPEC §3)."""
+"""Study material generated per concept: tutorial, resources, quiz (contract §3)."""
 
 from __future__ import annotations
 

@@ -1,4 +1,4 @@
-"""Task events of SPEC §5."""
+"""Task events of contract §5."""
 
 from __future__ import annotations
 

@@ -1,4 +1,4 @@
-"""Intent analysis: what the learner really asks for (SPEC §3)."""
+"""Intent analysis: what the learner really asks for (contract §3)."""
 
 from __future__ import annotations
 

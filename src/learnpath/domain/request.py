@@ -1,4 +1,4 @@
-"""The learner request of SPEC §2."""
+"""The learner request of contract §2."""
 
 from __future__ import annotations
 

@@ -1,4 +1,4 @@
-"""The roadmap framework: stages → modules → concepts, with per-item content status (SPEC §3).
+"""The roadmap framework: stages → modules → concepts, with per-item content status (contract §3).
 
 One model family serves the LLM output, the stored framework and the API view: status fields
 default to ``pending`` and are stripped before the framework is stored (item status lives in

@@ -1,4 +1,4 @@
-"""Task vocabulary of SPEC §4: types, statuses, steps, recoveries."""
+"""Task vocabulary of contract §4: types, statuses, steps, recoveries."""
 
 from __future__ import annotations
 

@@ -1,4 +1,4 @@
-"""The framework steps of the roadmap workflow (SPEC §3).
+"""The framework steps of the roadmap workflow (contract §3).
 
 Each step reads what it needs, may call one agent, then commits its result together with the
 next ``current_step`` and the step's events in one transaction. A crash before that commit

@@ -187,7 +187,7 @@ async def cancel(rt: Runtime, task_id: str, user_id: str | None = None) -> TaskV
 
 
 async def retry(rt: Runtime, task_id: str, user_id: str | None = None) -> RetryResult:
-    """Recover a stopped task under the same task and roadmap ids (SPEC §4 recoveries)."""
+    """Recover a stopped task under the same task and roadmap ids (contract §4 recoveries)."""
     async with rt.db.transaction() as s:
         task = await visible_task(s, task_id, user_id, lock=True)
         status = TaskStatus(task.status)

@@ -13,7 +13,7 @@ from learnpath.store.tables import TaskRow
 
 
 def new_id(prefix: str) -> str:
-    """A readable prefix and 128 random bits (SPEC §4 asks for at least 122)."""
+    """A readable prefix and 128 random bits (contract §4 asks for at least 122)."""
     return f"{prefix}_{secrets.token_hex(16)}"
 
 

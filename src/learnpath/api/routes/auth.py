@@ -1,4 +1,4 @@
-"""Login: OAuth2 password form (``username`` = email) → bearer token (SPEC §9); sign-out, the
+"""Login: OAuth2 password form (``username`` = email) → bearer token (contract §9); sign-out, the
 signed-in user, password change, and single-use tickets for the event streams."""
 
 from __future__ import annotations

@@ -1,4 +1,4 @@
-"""Study material per concept, and server-side quiz grading (SPEC §4)."""
+"""Study material per concept, and server-side quiz grading (contract §4)."""
 
 from __future__ import annotations
 

@@ -1,4 +1,4 @@
-"""Live task events: SSE with resume by ``seq``, and a WebSocket (SPEC §5)."""
+"""Live task events: SSE with resume by ``seq``, and a WebSocket (contract §5)."""
 
 from __future__ import annotations
 

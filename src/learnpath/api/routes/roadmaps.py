@@ -1,4 +1,4 @@
-"""Roadmaps: read, edit, delete/restore, status, item retries, progress, export (SPEC §4)."""
+"""Roadmaps: read, edit, delete/restore, status, item retries, progress, export (contract §4)."""
 
 from __future__ import annotations
 

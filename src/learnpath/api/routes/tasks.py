@@ -1,4 +1,4 @@
-"""Tasks: read, list, cancel, retry, review (SPEC §4)."""
+"""Tasks: read, list, cancel, retry, review (contract §4)."""
 
 from __future__ import annotations
 
