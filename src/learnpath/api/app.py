@@ -8,11 +8,10 @@ import logging
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 
-from fastapi import APIRouter, FastAPI, WebSocket
-from fastapi.exceptions import WebSocketRequestValidationError
+from fastapi import APIRouter, FastAPI
 
 from learnpath import __version__
-from learnpath.api import errors, security, throttle, validation
+from learnpath.api import errors, security, throttle, validation, websocket_errors
 from learnpath.api.limits import InputBoundary
 from learnpath.api.logging import RequestLog
 from learnpath.api.metrics import Metrics
@@ -72,17 +71,7 @@ def create_app(settings: Settings | None = None, *, local: bool = False) -> Fast
     validation.install(app)
     throttle.install(app, settings)
 
-    @app.exception_handler(WebSocketRequestValidationError)
-    async def bad_websocket_query(websocket: WebSocket, error: Exception) -> None:
-        """A close code and a reason the client can read (4422, like HTTP's 422), not the bare
-        HTTP 403 a close before the handshake would be."""
-        problems = error.errors() if isinstance(error, WebSocketRequestValidationError) else []
-        reason = "; ".join(
-            f"{'.'.join(str(p) for p in e.get('loc', ())[1:])}: {e.get('msg', '')}"
-            for e in problems
-        )
-        await websocket.accept()
-        await websocket.close(code=4422, reason=_close_reason(reason or "invalid request"))
+    websocket_errors.install(app)
 
     api = APIRouter(prefix="/api/v1")
     for module in (tasks, roadmaps, content, events, auth, admin):
@@ -95,11 +84,3 @@ def create_app(settings: Settings | None = None, *, local: bool = False) -> Fast
     app.add_middleware(RequestLog, metrics=metrics)
     security.install(app, settings, local=local)
     return app
-
-
-def _close_reason(text: str) -> str:
-    """A WebSocket close reason: at most 123 bytes of UTF-8."""
-    encoded = text.encode("utf-8")
-    if len(encoded) <= 123:
-        return text
-    return encoded[:120].decode("utf-8", "ignore") + "…"
