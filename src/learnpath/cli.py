@@ -23,9 +23,16 @@ from learnpath.config import Settings
 from learnpath.domain.events import EventType
 from learnpath.domain.request import LearnerRequest, LearningStyle, Level
 from learnpath.domain.tasks import TaskStatus, TaskType
-from learnpath.engine.bootstrap import SchemaOutOfDate, open_runtime
-from learnpath.engine.errors import BudgetSpent, Conflict, Invalid
+from learnpath.engine.bootstrap import open_runtime
 from learnpath.engine.runtime import Runtime
+from learnpath.errors import (
+    BudgetSpent,
+    Conflict,
+    Invalid,
+    RoadmapNotFound,
+    SchemaOutOfDate,
+    TaskNotFound,
+)
 from learnpath.events.follow import follow
 from learnpath.export import render
 from learnpath.service import roadmaps, tasks
@@ -33,8 +40,6 @@ from learnpath.service.links import check_roadmap_links
 from learnpath.service.resume import resume_orphans
 from learnpath.service.sweeper import sweep
 from learnpath.service.views import TaskView
-from learnpath.store.roadmaps import RoadmapNotFound
-from learnpath.store.tasks import TaskNotFound
 
 app = typer.Typer(help="Personalised learning roadmaps, generated as durable tasks.")
 db_app = typer.Typer(help="Database schema.")

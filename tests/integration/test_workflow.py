@@ -16,13 +16,13 @@ from learnpath.domain.events import EventType
 from learnpath.domain.request import LearnerRequest
 from learnpath.domain.roadmap import ItemStatus
 from learnpath.domain.tasks import RecoveryType, Step, TaskStatus
-from learnpath.engine.errors import Conflict, Invalid
-from learnpath.engine.records import review_rounds
 from learnpath.engine.runtime import Runtime
+from learnpath.errors import Conflict, Invalid
 from learnpath.events.follow import follow
 from learnpath.events.log import events_after
 from learnpath.service import roadmaps, tasks
 from learnpath.store import contents
+from learnpath.store.records import review_rounds
 from learnpath.store.tables import LLMCallRow
 
 RUST = LearnerRequest(goal="Learn Rust for systems programming", hours_per_week=6, target_weeks=3)

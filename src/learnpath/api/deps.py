@@ -16,13 +16,8 @@ from fastapi.security import OAuth2PasswordBearer
 
 from learnpath.api.security import TOKEN_COOKIE, origin_allowed
 from learnpath.engine.runtime import Runtime
-from learnpath.service.users import (
-    LOCAL,
-    BadCredentials,
-    Principal,
-    principal_from_token,
-    ticket_principal,
-)
+from learnpath.errors import BadCredentials
+from learnpath.service.users import LOCAL, Principal, principal_from_token, ticket_principal
 
 __all__ = ["MAX_INT", "TOKEN_COOKIE", "PrincipalDep", "RuntimeDep", "StreamPrincipalDep"]
 

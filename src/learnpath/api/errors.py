@@ -15,11 +15,15 @@ from fastapi.responses import JSONResponse, Response
 from pydantic import BaseModel
 from starlette.exceptions import HTTPException
 
-from learnpath.engine.errors import BudgetSpent, Conflict, Invalid
-from learnpath.service.content import ContentNotFound
-from learnpath.service.users import BadCredentials
-from learnpath.store.roadmaps import RoadmapNotFound
-from learnpath.store.tasks import TaskNotFound
+from learnpath.errors import (
+    BadCredentials,
+    BudgetSpent,
+    Conflict,
+    ContentNotFound,
+    Invalid,
+    RoadmapNotFound,
+    TaskNotFound,
+)
 
 
 class ErrorOut(BaseModel):

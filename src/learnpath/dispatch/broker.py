@@ -26,9 +26,9 @@ from learnpath.domain.roadmap import ItemStatus
 from learnpath.domain.tasks import TaskType
 from learnpath.engine.content import OPEN_STATUSES
 from learnpath.engine.leases import lease_until
-from learnpath.engine.records import now
 from learnpath.engine.runtime import Runtime
 from learnpath.store.leases import item_not_held
+from learnpath.store.records import now
 from learnpath.store.tables import ItemRow, TaskRow
 
 log = logging.getLogger(__name__)

@@ -12,6 +12,7 @@ from learnpath.agents.catalog import warm_up
 from learnpath.config import Settings
 from learnpath.dispatch.inline import InlineDispatcher
 from learnpath.engine.runtime import Runtime
+from learnpath.errors import SchemaOutOfDate
 from learnpath.events.bus import MemoryBus
 from learnpath.events.poller import LogPoller
 from learnpath.llm.registry import build_client
@@ -23,10 +24,6 @@ if TYPE_CHECKING:
 
 BACKSTOP_POLL_S = 2.0
 """Distributed mode reads the log this often for followed tasks, in case Redis lost events."""
-
-
-class SchemaOutOfDate(RuntimeError):
-    pass
 
 
 def open_runtime(settings: Settings | None = None) -> AbstractAsyncContextManager[Runtime]:

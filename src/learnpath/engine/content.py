@@ -34,7 +34,7 @@ from learnpath.domain.events import Event, EventProgress, EventType
 from learnpath.domain.request import LearnerRequest
 from learnpath.domain.roadmap import Concept, Framework, ItemStatus
 from learnpath.domain.tasks import Step, TaskStatus
-from learnpath.engine import leases, records
+from learnpath.engine import leases
 from learnpath.engine.estimate import actual_content
 from learnpath.engine.runtime import Runtime
 from learnpath.engine.steps import cancel_check, locked, move_to
@@ -47,7 +47,7 @@ from learnpath.events.log import (
 )
 from learnpath.llm.errors import CancelledByRequest, LLMError
 from learnpath.research.resources import generate_resources
-from learnpath.store import contents, roadmaps
+from learnpath.store import contents, records, roadmaps
 from learnpath.store.tables import ItemRow, TaskRow
 from learnpath.store.tasks import get_task
 

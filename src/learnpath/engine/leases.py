@@ -18,10 +18,10 @@ from sqlalchemy import tuple_, update
 
 from learnpath.dispatch.base import ItemKey
 from learnpath.domain.roadmap import ItemStatus
-from learnpath.engine.records import now
 from learnpath.engine.runtime import Runtime
 from learnpath.store import leases
 from learnpath.store.leases import RUNNABLE
+from learnpath.store.records import now
 from learnpath.store.tables import ItemRow, TaskRow
 
 

@@ -8,11 +8,10 @@ from typing import Any
 from learnpath.domain.content import ContentType
 from learnpath.domain.events import EventType
 from learnpath.domain.tasks import Step, TaskStatus
-from learnpath.engine import records
 from learnpath.engine.runtime import Runtime
 from learnpath.engine.steps import locked
 from learnpath.events.log import append_task_event, progress_of
-from learnpath.store import contents
+from learnpath.store import contents, records
 from learnpath.store.links import LinkCheck
 from learnpath.store.tables import TaskRow
 

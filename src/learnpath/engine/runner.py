@@ -9,11 +9,11 @@ from learnpath.domain.tasks import Step, TaskStatus
 from learnpath.engine import content
 from learnpath.engine.errors import Superseded
 from learnpath.engine.link_check import check_links
-from learnpath.engine.records import record_calls
 from learnpath.engine.runtime import Runtime
 from learnpath.engine.steps import FRAMEWORK_STEPS
 from learnpath.events.log import append_event
 from learnpath.llm.errors import CancelledByRequest, LLMError
+from learnpath.store.records import record_calls
 from learnpath.store.tasks import get_task
 
 log = logging.getLogger(__name__)

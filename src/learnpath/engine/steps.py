@@ -20,12 +20,11 @@ from learnpath.domain.request import LearnerRequest
 from learnpath.domain.roadmap import Framework, FrameworkDraft
 from learnpath.domain.tasks import ReviewDecision, Step, TaskStatus
 from learnpath.domain.usage import Estimate
-from learnpath.engine import records
 from learnpath.engine.errors import Superseded
 from learnpath.engine.estimate import estimate_content
 from learnpath.engine.runtime import Runtime
 from learnpath.events.log import append_event, append_task_event
-from learnpath.store import roadmaps
+from learnpath.store import records, roadmaps
 from learnpath.store.tables import IntentAnalysisRow, TaskRow
 from learnpath.store.tasks import get_task, new_id
 

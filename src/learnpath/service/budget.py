@@ -9,7 +9,7 @@ from datetime import UTC, datetime, timedelta
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from learnpath.config import Settings
-from learnpath.engine.errors import BudgetSpent
+from learnpath.errors import BudgetSpent
 from learnpath.store import usage
 
 

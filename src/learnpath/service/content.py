@@ -9,17 +9,12 @@ from pydantic import BaseModel, Field
 
 from learnpath.domain.content import ContentType, Quiz, ResourceList, Tutorial
 from learnpath.domain.roadmap import Framework
-from learnpath.engine.errors import Invalid
 from learnpath.engine.runtime import Runtime
+from learnpath.errors import ContentNotFound, Invalid, RoadmapNotFound
 from learnpath.service.roadmaps import visible_roadmap
 from learnpath.store import contents
 from learnpath.store.contents import ContentRow
-from learnpath.store.roadmaps import RoadmapNotFound
 from learnpath.store.tables import QuizAttemptRow
-
-
-class ContentNotFound(LookupError):
-    """No such concept, or no content of that type (or version) yet."""
 
 
 class TutorialOut(BaseModel):

@@ -5,8 +5,8 @@ from __future__ import annotations
 from learnpath.domain.content import ContentType
 from learnpath.domain.events import EventType
 from learnpath.domain.tasks import Step, TaskStatus, TaskType
-from learnpath.engine.errors import Conflict
 from learnpath.engine.runtime import Runtime
+from learnpath.errors import Conflict
 from learnpath.events.log import append_event
 from learnpath.service.roadmaps import visible_roadmap
 from learnpath.service.tasks import task_view

@@ -9,8 +9,8 @@ from sqlalchemy import or_, select, update
 
 from learnpath.domain.tasks import Step, TaskStatus
 from learnpath.engine.content import OPEN_STATUSES
-from learnpath.engine.records import now
 from learnpath.engine.runtime import Runtime
+from learnpath.store.records import now
 from learnpath.store.tables import ItemRow, TaskRow
 
 

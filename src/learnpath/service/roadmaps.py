@@ -16,9 +16,8 @@ from learnpath.domain.request import LearnerRequest
 from learnpath.domain.roadmap import Framework, FrameworkDraft, ItemStatus
 from learnpath.domain.tasks import ReviewDecision, Step, TaskStatus, TaskType
 from learnpath.domain.usage import Usage
-from learnpath.engine import records
-from learnpath.engine.errors import Conflict, Invalid
 from learnpath.engine.runtime import Runtime
+from learnpath.errors import Conflict, Invalid, RoadmapNotFound
 from learnpath.events.log import append_event
 from learnpath.service.budget import check_budget
 from learnpath.service.tasks import task_view
@@ -31,8 +30,7 @@ from learnpath.service.views import (
     StatusCheck,
     TaskView,
 )
-from learnpath.store import contents, roadmaps, usage
-from learnpath.store.roadmaps import RoadmapNotFound
+from learnpath.store import contents, records, roadmaps, usage
 from learnpath.store.tables import ItemRow, RoadmapRow
 from learnpath.store.tasks import active_tasks_for_roadmap, create_task
 

@@ -21,9 +21,9 @@ from sqlalchemy.ext.asyncio import AsyncConnection
 from learnpath.dispatch.base import ItemKey
 from learnpath.domain.tasks import Step, TaskStatus
 from learnpath.engine.content import OPEN_STATUSES
-from learnpath.engine.records import now
 from learnpath.engine.runtime import Runtime
 from learnpath.store.leases import RUNNABLE, item_lapsed, unvouched_messages
+from learnpath.store.records import now
 from learnpath.store.tables import ItemRow, TaskRow
 
 log = logging.getLogger(__name__)

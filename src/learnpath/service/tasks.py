@@ -20,16 +20,15 @@ from learnpath.domain.tasks import (
     TaskType,
 )
 from learnpath.domain.usage import Actual, Estimate
-from learnpath.engine import records
 from learnpath.engine.content import owned_items
-from learnpath.engine.errors import Conflict, Invalid
 from learnpath.engine.runtime import Runtime
+from learnpath.errors import Conflict, Invalid, TaskNotFound
 from learnpath.events.log import append_task_event
 from learnpath.service.budget import check_budget
 from learnpath.service.views import FailedItem, RetryResult, TaskList, TaskProgress, TaskView
-from learnpath.store import roadmaps, usage
+from learnpath.store import records, roadmaps, usage
 from learnpath.store.tables import ItemRow, TaskRow
-from learnpath.store.tasks import TaskNotFound, create_task, get_task, list_tasks
+from learnpath.store.tasks import create_task, get_task, list_tasks
 
 
 async def submit_roadmap(

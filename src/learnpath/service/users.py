@@ -29,8 +29,8 @@ from pydantic import EmailStr, TypeAdapter, ValidationError
 from sqlalchemy import delete, select
 from sqlalchemy.exc import IntegrityError
 
-from learnpath.engine.errors import Conflict, Invalid
 from learnpath.engine.runtime import Runtime
+from learnpath.errors import BadCredentials, Conflict, Invalid
 from learnpath.store.tables import SessionRow, UserRow
 from learnpath.store.tasks import new_id
 
@@ -62,10 +62,6 @@ class Ticket:
 
     principal: Principal
     ticket_id: str
-
-
-class BadCredentials(Exception):
-    """Unknown email, wrong password, or an invalid, expired or revoked token (HTTP 401)."""
 
 
 def _lower_priority() -> None:

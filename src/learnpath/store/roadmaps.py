@@ -9,13 +9,8 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from learnpath.domain.content import ContentType
 from learnpath.domain.roadmap import Framework, ItemStatus
+from learnpath.errors import RoadmapNotFound
 from learnpath.store.tables import CONTENT_TABLES, ItemRow, RoadmapRow
-
-
-class RoadmapNotFound(LookupError):
-    def __init__(self, roadmap_id: str) -> None:
-        super().__init__(f"roadmap {roadmap_id} not found")
-        self.roadmap_id = roadmap_id
 
 
 async def get_roadmap(

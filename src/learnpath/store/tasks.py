@@ -9,18 +9,13 @@ from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from learnpath.domain.tasks import ACTIVE_STATUSES, Step, TaskStatus, TaskType
+from learnpath.errors import TaskNotFound
 from learnpath.store.tables import TaskRow
 
 
 def new_id(prefix: str) -> str:
     """A readable prefix and 128 random bits (contract §4 asks for at least 122)."""
     return f"{prefix}_{secrets.token_hex(16)}"
-
-
-class TaskNotFound(LookupError):
-    def __init__(self, task_id: str) -> None:
-        super().__init__(f"task {task_id} not found")
-        self.task_id = task_id
 
 
 async def create_task(

@@ -22,11 +22,10 @@ from learnpath.domain.request import LearnerRequest, LearningStyle, Level
 from learnpath.domain.roadmap import Concept
 from learnpath.domain.tasks import TaskStatus
 from learnpath.domain.text import printable, unstorable
-from learnpath.engine.errors import Invalid
+from learnpath.errors import BadCredentials, ContentNotFound, Invalid
 from learnpath.service import content, roadmaps, tasks, users
-from learnpath.service.content import ContentNotFound, QuizAnswers
+from learnpath.service.content import QuizAnswers
 from learnpath.service.links import link_states
-from learnpath.service.users import BadCredentials
 from learnpath.web.csrf import CSRF_COOKIE, CSRF_FIELD, check_form
 from learnpath.web.highlight import STYLESHEET, render_tutorial
 from learnpath.web.session import PageRoute, Viewer, page, redirect

@@ -14,11 +14,15 @@ from fastapi.routing import APIRoute
 from fastapi.templating import Jinja2Templates
 
 from learnpath.api.security import CONTENT_SECURITY_POLICY, TOKEN_COOKIE, is_https
-from learnpath.engine.errors import BudgetSpent, Conflict
-from learnpath.service.content import ContentNotFound
-from learnpath.service.users import LOCAL, BadCredentials, Principal, principal_from_token
-from learnpath.store.roadmaps import RoadmapNotFound
-from learnpath.store.tasks import TaskNotFound
+from learnpath.errors import (
+    BadCredentials,
+    BudgetSpent,
+    Conflict,
+    ContentNotFound,
+    RoadmapNotFound,
+    TaskNotFound,
+)
+from learnpath.service.users import LOCAL, Principal, principal_from_token
 from learnpath.web.csrf import CSRF_COOKIE, CSRFRejected, new_token
 
 templates = Jinja2Templates(directory=Path(__file__).with_name("templates"))

@@ -15,8 +15,8 @@ from learnpath.api.schemas import Token
 from learnpath.api.security import clear_session_cookie, set_session_cookie
 from learnpath.api.throttle import Throttle, client_address
 from learnpath.domain.text import storable
+from learnpath.errors import BadCredentials
 from learnpath.service import users
-from learnpath.service.users import BadCredentials
 
 router = APIRouter(prefix="/auth", tags=["auth"], responses={401: ERROR_RESPONSES[401]})
 THROTTLED: dict[int | str, dict[str, Any]] = {

@@ -21,10 +21,9 @@ from learnpath.api.deps import (
 from learnpath.api.errors import ERROR_RESPONSES, json_errors
 from learnpath.domain.events import Event
 from learnpath.engine.runtime import Runtime
+from learnpath.errors import BadCredentials, TaskNotFound
 from learnpath.events.follow import follow_batches, uncancelled
 from learnpath.service import tasks
-from learnpath.service.users import BadCredentials
-from learnpath.store.tasks import TaskNotFound
 
 router = APIRouter(tags=["events"], responses=ERROR_RESPONSES)
 KEEPALIVE_S = 15.0

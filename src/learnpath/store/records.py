@@ -1,4 +1,4 @@
-"""Small persisted side records shared by the steps: LLM usage, review rounds, intent."""
+"""Small persisted side records of a task: LLM usage, review rounds, intent."""
 
 from __future__ import annotations
 
