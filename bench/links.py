@@ -25,7 +25,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 from tests.support.web_fakes import PageServer
 
 from learnpath.config import Settings
-from learnpath.engine.bootstrap import embedded_runtime
+from learnpath.wiring import embedded_runtime
 
 
 async def measure(urls: int, delay: float) -> dict[str, float | int]:

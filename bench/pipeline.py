@@ -28,10 +28,10 @@ from sqlalchemy import select
 from learnpath.config import Settings
 from learnpath.dispatch.inline import InlineDispatcher
 from learnpath.domain.request import LearnerRequest
-from learnpath.engine.bootstrap import embedded_runtime
 from learnpath.engine.runtime import Runtime
 from learnpath.service.tasks import get_task_view, submit_roadmap
 from learnpath.store.tables import LLMCallRow
+from learnpath.wiring import embedded_runtime
 
 FRAMEWORK_AGENTS = {"intent", "curriculum", "editor"}
 

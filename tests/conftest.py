@@ -14,8 +14,8 @@ import asyncpg
 import pytest
 
 from learnpath.config import Settings
-from learnpath.engine.bootstrap import distributed_runtime, embedded_runtime
 from learnpath.engine.runtime import Runtime
+from learnpath.wiring import distributed_runtime, embedded_runtime
 from tests.support.cluster import running_cluster
 from tests.support.workflow import Opener
 

@@ -22,8 +22,7 @@ from learnpath.commands.doctor import doctor
 from learnpath.config import Settings
 from learnpath.domain.events import EventType
 from learnpath.domain.request import LearnerRequest, LearningStyle, Level
-from learnpath.domain.tasks import TaskStatus, TaskType
-from learnpath.engine.bootstrap import open_runtime
+from learnpath.domain.tasks import QUEUES, TaskStatus, TaskType
 from learnpath.engine.runtime import Runtime
 from learnpath.errors import (
     BudgetSpent,
@@ -33,13 +32,14 @@ from learnpath.errors import (
     SchemaOutOfDate,
     TaskNotFound,
 )
-from learnpath.events.follow import follow
 from learnpath.export import render
 from learnpath.service import roadmaps, tasks
+from learnpath.service.follow import follow
 from learnpath.service.links import check_roadmap_links
 from learnpath.service.resume import resume_orphans
 from learnpath.service.sweeper import sweep
 from learnpath.service.views import TaskView
+from learnpath.wiring import open_runtime, worker_app
 
 app = typer.Typer(help="Personalised learning roadmaps, generated as durable tasks.")
 db_app = typer.Typer(help="Database schema.")
@@ -510,15 +510,13 @@ def worker(
     log_level: Annotated[str, typer.Option(help="Log level")] = "info",
 ) -> None:
     """Run a Celery worker (distributed mode: needs LEARNPATH_BROKER_URL)."""
-    from learnpath.dispatch.celery_app import QUEUES, create_app
-
     config = _distributed_settings("learnpath worker")
     unknown = {q.strip() for q in queues.split(",")} - set(QUEUES)
     if unknown:
         fail(f"unknown queue(s) {sorted(unknown)}; choose from {', '.join(QUEUES)}")
     _require_current_schema(config)
     _log_to_stderr(log_level)
-    create_app(config).worker_main(
+    worker_app(config).worker_main(
         [
             "worker",
             f"--concurrency={concurrency or config.item_concurrency}",

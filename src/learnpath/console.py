@@ -8,7 +8,8 @@ from rich.table import Table
 from rich.tree import Tree
 
 from learnpath.domain.events import Event, EventType
-from learnpath.domain.roadmap import Framework, ItemStatus
+from learnpath.domain.items import ItemStatus
+from learnpath.domain.roadmap import Framework
 from learnpath.service.views import TaskList, TaskView
 
 STATUS_STYLE = {

@@ -8,12 +8,12 @@ import asyncio
 import contextlib
 from collections.abc import AsyncGenerator
 
-from learnpath.domain.events import Event, EventType
+from learnpath.domain.events import Event, EventType, new_event
 from learnpath.domain.tasks import TaskType
 from learnpath.engine.runtime import Runtime
-from learnpath.events.follow import follow_batches
-from learnpath.events.log import new_event, store_events
+from learnpath.service.follow import follow_batches
 from learnpath.store.database import Database
+from learnpath.store.events import store_events
 from learnpath.store.tasks import create_task
 
 

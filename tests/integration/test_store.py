@@ -14,10 +14,10 @@ from learnpath.domain.roadmap import Framework
 from learnpath.domain.tasks import TaskStatus, TaskType
 from learnpath.engine.runtime import Runtime
 from learnpath.errors import TaskNotFound
-from learnpath.events.log import append_event, events_after
 from learnpath.service.tasks import get_task_view
 from learnpath.store import contents, roadmaps
 from learnpath.store.database import Database
+from learnpath.store.events import append_event, events_after
 from learnpath.store.tasks import create_task, get_task, list_tasks
 
 FRAMEWORK = Framework.model_validate(

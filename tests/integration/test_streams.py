@@ -13,9 +13,8 @@ import pytest
 import redis.asyncio as aioredis
 from tests.support.cluster import RedisServer
 
-from learnpath.domain.events import Event, EventType
+from learnpath.domain.events import Event, EventType, new_event
 from learnpath.events.bus import MemoryBus
-from learnpath.events.log import new_event
 from learnpath.events.streams import StreamFeed, StreamPublisher, connect, stream_key
 
 

@@ -13,15 +13,15 @@ from tests.support.workflow import Opener, settle, wait_for
 
 from learnpath.domain.content import ContentType
 from learnpath.domain.events import EventType
+from learnpath.domain.items import ItemStatus
 from learnpath.domain.request import LearnerRequest
-from learnpath.domain.roadmap import ItemStatus
 from learnpath.domain.tasks import RecoveryType, Step, TaskStatus
 from learnpath.engine.runtime import Runtime
 from learnpath.errors import Conflict, Invalid
-from learnpath.events.follow import follow
-from learnpath.events.log import events_after
 from learnpath.service import roadmaps, tasks
+from learnpath.service.follow import follow
 from learnpath.store import contents
+from learnpath.store.events import events_after
 from learnpath.store.records import review_rounds
 from learnpath.store.tables import LLMCallRow
 

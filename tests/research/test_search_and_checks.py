@@ -14,9 +14,9 @@ from learnpath.agents.inputs import content_input
 from learnpath.config import Settings
 from learnpath.domain.request import LearnerRequest
 from learnpath.domain.roadmap import Concept, FrameworkDraft
-from learnpath.engine.bootstrap import embedded_runtime
 from learnpath.research.resources import find_candidates
 from learnpath.research.search import SearchError
+from learnpath.wiring import embedded_runtime
 from tests.conftest import SettingsFactory
 from tests.support.web_fakes import PageServer, SearxNGFake, TavilyFake, result_urls
 

@@ -13,7 +13,8 @@ import pytest
 from learnpath.domain.bundle import RoadmapBundle
 from learnpath.domain.content import Quiz, QuizQuestion, Resource, ResourceList, Tutorial
 from learnpath.domain.intent import IntentAnalysis, TimeBudget
-from learnpath.domain.roadmap import Concept, Framework, ItemStatus, Module, Stage
+from learnpath.domain.items import ItemStatus
+from learnpath.domain.roadmap import Concept, Framework, Module, Stage
 from learnpath.export.render import to_html, to_json, to_markdown
 from learnpath.markdown import render_markdown
 

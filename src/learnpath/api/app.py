@@ -18,10 +18,10 @@ from learnpath.api.metrics import Metrics
 from learnpath.api.routes import admin, auth, content, events, health, roadmaps, tasks
 from learnpath.config import Settings
 from learnpath.domain.events import Event
-from learnpath.engine.bootstrap import open_runtime
 from learnpath.service.resume import resume_orphans
 from learnpath.service.sweeper import Sweeper
 from learnpath.web import install as install_web
+from learnpath.wiring import open_runtime
 
 log = logging.getLogger(__name__)
 

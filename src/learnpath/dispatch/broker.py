@@ -18,18 +18,15 @@ import redis.asyncio as aioredis
 from celery import Celery
 from kombu.exceptions import KombuError
 from redis.exceptions import RedisError
-from sqlalchemy import Table, bindparam, or_, select, update
 
-from learnpath.dispatch.base import ItemKey
-from learnpath.dispatch.celery_app import ADVANCE, GENERATE_ITEM, QUEUES, RETRY_BATCH
-from learnpath.domain.roadmap import ItemStatus
-from learnpath.domain.tasks import TaskType
-from learnpath.engine.content import OPEN_STATUSES
+from learnpath.dispatch.celery_app import ADVANCE, GENERATE_ITEM, RETRY_BATCH
+from learnpath.domain.items import ItemKey
+from learnpath.domain.tasks import QUEUES, TaskType
 from learnpath.engine.leases import lease_until
 from learnpath.engine.runtime import Runtime
-from learnpath.store.leases import item_not_held
+from learnpath.store import items as item_rows
+from learnpath.store import tasks
 from learnpath.store.records import now
-from learnpath.store.tables import ItemRow, TaskRow
 
 log = logging.getLogger(__name__)
 
@@ -71,14 +68,8 @@ class CeleryDispatcher:
     async def submit_task(self, task_id: str) -> None:
         message = Message(ADVANCE, [task_id], "roadmap", new_message_id())
         async with self.rt.db.transaction() as s:
-            await s.execute(
-                update(TaskRow)
-                .where(TaskRow.task_id == task_id)
-                .values(
-                    broker_id=message.message_id,
-                    lease_owner=None,
-                    lease_expires_at=lease_until(self.rt.settings.queued_lease_s),
-                )
+            await tasks.queue(
+                s, task_id, message.message_id, lease_until(self.rt.settings.queued_lease_s)
             )
         await self._send([message])
 
@@ -93,11 +84,7 @@ class CeleryDispatcher:
         if not items:
             return
         async with self.rt.db.read() as s:
-            task_type, roadmap_id = (
-                await s.execute(
-                    select(TaskRow.task_type, TaskRow.roadmap_id).where(TaskRow.task_id == task_id)
-                )
-            ).one()
+            task_type, roadmap_id = await tasks.kind_and_subject(s, task_id)
         if task_type == TaskType.retry_batch.value:
             batch = [[k.concept_id, k.content_type] for k in items]
             messages = [
@@ -116,44 +103,23 @@ class CeleryDispatcher:
             ]
             ids = {k: m.message_id for k, m in zip(items, messages, strict=True)}
         await self._send(messages)
+        assert roadmap_id is not None, "only a task with a roadmap has items"
         async with self.rt.db.transaction() as s:
-            await s.execute(
-                update(cast(Table, ItemRow.__table__))
-                .where(
-                    ItemRow.roadmap_id == roadmap_id,
-                    ItemRow.task_id == task_id,
-                    ItemRow.concept_id == bindparam("b_concept"),
-                    ItemRow.content_type == bindparam("b_type"),
-                    # (no IN: an executemany cannot expand one)
-                    or_(*(ItemRow.status == status for status in OPEN_STATUSES)),
-                    item_not_held(now()),
-                )
-                .values(
-                    status=ItemStatus.pending.value,
-                    broker_id=bindparam("b_id"),
-                    lease_owner=None,
-                    lease_expires_at=lease_until(self.rt.settings.queued_lease_s),
-                ),
-                [
-                    {"b_concept": k.concept_id, "b_type": k.content_type, "b_id": message_id}
-                    for k, message_id in ids.items()
-                ],
+            await item_rows.queue(
+                s,
+                roadmap_id,
+                task_id,
+                ids,
+                at=now(),
+                until=lease_until(self.rt.settings.queued_lease_s),
             )
 
     async def abandon(self, task_id: str) -> None:
         """Revoke the task's queued messages; running ones see the cancel before their next
         model call."""
         async with self.rt.db.read() as s:
-            ids = {
-                broker_id
-                for broker_id in (
-                    await s.scalars(select(ItemRow.broker_id).where(ItemRow.task_id == task_id))
-                ).all()
-                if broker_id
-            }
-            task_message = await s.scalar(
-                select(TaskRow.broker_id).where(TaskRow.task_id == task_id)
-            )
+            ids = await item_rows.message_ids(s, task_id)
+            task_message = await tasks.message_id(s, task_id)
         if task_message:
             ids.add(task_message)
         if ids:

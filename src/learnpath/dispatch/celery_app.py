@@ -37,14 +37,14 @@ from kombu.entity import Exchange, Queue
 
 from learnpath.config import Settings
 from learnpath.dispatch import jobs
-from learnpath.dispatch.base import ItemKey
 from learnpath.dispatch.inline import InlineDispatcher
 from learnpath.dispatch.vouching import Holdings, Voucher
+from learnpath.domain.items import ItemKey
+from learnpath.domain.tasks import QUEUES
 from learnpath.engine.runtime import Runtime, process_identity
 
 log = logging.getLogger(__name__)
 
-QUEUES = ("roadmap", "content_generation", "documents")
 ADVANCE = "learnpath.advance"
 GENERATE_ITEM = "learnpath.generate_item"
 RETRY_BATCH = "learnpath.retry_batch"
@@ -59,6 +59,8 @@ long fails with a clear reason instead of being interrupted half-way."""
 VISIBILITY_TIMEOUT_S = 2 * 3600
 
 Job = Callable[[Runtime], Coroutine[Any, Any, None]]
+OpenRuntime = Callable[[Settings, Celery], contextlib.AbstractAsyncContextManager[Runtime]]
+"""Opens the runtime a worker process runs its jobs on (given the worker's own app)."""
 
 
 def held_work() -> Holdings:
@@ -101,9 +103,10 @@ class WorkerHost:
     so that the consumer, which vouches for the messages it holds, renews what a prefork
     pool process started."""
 
-    def __init__(self, settings: Settings, app: Celery) -> None:
+    def __init__(self, settings: Settings, app: Celery, open_runtime: OpenRuntime | None) -> None:
         self.settings = settings
         self.app = app
+        self.open_runtime = open_runtime
         self.identity = process_identity()
         self._forget()
 
@@ -183,13 +186,13 @@ class WorkerHost:
     def _started(self) -> tuple[asyncio.AbstractEventLoop, Runtime]:
         with self._start:
             if self._loop is None or self._rt is None:
-                from learnpath.engine.bootstrap import distributed_runtime
-
+                if self.open_runtime is None:
+                    raise RuntimeError("this Celery app sends work; it was not made to run it")
                 loop = asyncio.new_event_loop()
                 threading.Thread(
                     target=loop.run_forever, name="learnpath-loop", daemon=True
                 ).start()
-                self._runtime = distributed_runtime(self.settings, app=self.app)
+                self._runtime = self.open_runtime(self.settings, self.app)
                 rt = asyncio.run_coroutine_threadsafe(self._runtime.__aenter__(), loop).result()
                 rt.worker_id = self.identity
                 self._voucher = Voucher(rt, held_work)
@@ -216,8 +219,9 @@ class WorkerHost:
             self._voucher = self._vouching = None
 
 
-def create_app(settings: Settings) -> Celery:
-    """The app for ``settings.broker_url``: what API processes send with and workers run."""
+def create_app(settings: Settings, open_runtime: OpenRuntime | None = None) -> Celery:
+    """The app for ``settings.broker_url``: what API processes send with and, given
+    ``open_runtime`` (the wiring's), what workers run."""
     app = Celery("learnpath", broker=settings.broker_url, set_as_current=False)
     app.conf.update(
         task_acks_late=True,
@@ -234,7 +238,7 @@ def create_app(settings: Settings) -> Celery:
         worker_hijack_root_logger=False,
         worker_redirect_stdouts=False,
     )
-    host = WorkerHost(settings, app)
+    host = WorkerHost(settings, app, open_runtime)
 
     @app.task(name=ADVANCE, soft_time_limit=FRAMEWORK_LIMITS_S[0], time_limit=FRAMEWORK_LIMITS_S[1])
     def advance(task_id: str) -> None:

@@ -13,21 +13,14 @@ from collections import defaultdict, deque
 from collections.abc import Awaitable, Callable, Coroutine
 from typing import Any
 
-from sqlalchemy import select
-
-from learnpath.dispatch.base import ItemKey
+from learnpath.domain.items import ItemKey
 from learnpath.domain.tasks import TaskStatus
 from learnpath.engine import leases
-from learnpath.engine.content import (
-    Outcome,
-    StartedItem,
-    run_item,
-    settle_items,
-    start_items,
-)
+from learnpath.engine.items import run_item, settle_items, start_items
 from learnpath.engine.runner import advance
 from learnpath.engine.runtime import Runtime
-from learnpath.store.tables import TaskRow
+from learnpath.engine.workflow import Outcome, StartedItem
+from learnpath.store import tasks
 
 log = logging.getLogger(__name__)
 
@@ -256,14 +249,8 @@ class InlineDispatcher:
                 break
             with contextlib.suppress(Exception):
                 async with self.rt.db.read() as s:
-                    rows = (
-                        await s.execute(
-                            select(TaskRow.task_id, TaskRow.status).where(
-                                TaskRow.task_id.in_(task_ids)
-                            )
-                        )
-                    ).all()
-                for task_id, status in rows:
+                    statuses = await tasks.statuses(s, task_ids)
+                for task_id, status in statuses.items():
                     if status == TaskStatus.cancelled.value:
                         await self.abandon(task_id)
                 if loop.time() - self._last_renewal > self.rt.settings.lease_s / 3:

@@ -22,7 +22,7 @@ from collections import defaultdict
 from collections.abc import Callable
 from dataclasses import dataclass
 
-from learnpath.dispatch.base import ItemKey
+from learnpath.domain.items import ItemKey
 from learnpath.engine import leases
 from learnpath.engine.runtime import Runtime
 

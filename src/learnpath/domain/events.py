@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import UTC, datetime
 from enum import StrEnum
 from functools import cached_property
 from typing import Any
@@ -77,3 +77,19 @@ class Event(BaseModel):
     @property
     def is_terminal(self) -> bool:
         return self.type in TERMINAL_EVENTS
+
+
+def progress_of(current: int, total: int) -> EventProgress:
+    percentage = round(100 * current / total, 1) if total else 100.0
+    return EventProgress(current=current, total=total, percentage=percentage)
+
+
+def new_event(seq: int, task_id: str, type: EventType, message: str, **fields: Any) -> Event:
+    return Event(
+        seq=seq,
+        type=type,
+        task_id=task_id,
+        timestamp=datetime.now(UTC),
+        message=message,
+        **fields,
+    )

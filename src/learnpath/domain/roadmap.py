@@ -11,20 +11,12 @@ import hashlib
 import json
 import math
 from collections.abc import Iterator
-from enum import StrEnum
 from typing import Annotated, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
 from learnpath.domain.content import ContentType
-
-
-class ItemStatus(StrEnum):
-    pending = "pending"  # waiting to be generated
-    generating = "generating"  # a worker is producing it now
-    completed = "completed"  # latest version matches the concept's current definition
-    failed = "failed"  # the last attempt failed; error kept on the item
-
+from learnpath.domain.items import ItemStatus
 
 STATUS_FIELDS = frozenset(
     f"{t.value}_{suffix}" for t in ContentType for suffix in ("status", "version", "error")

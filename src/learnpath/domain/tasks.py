@@ -16,6 +16,11 @@ class TaskType(StrEnum):
     link_check = "link_check"
 
 
+QUEUES = ("roadmap", "content_generation", "documents")
+"""The broker queues of distributed mode (docs/contract.md §8): framework steps, content
+items, document jobs."""
+
+
 class TaskStatus(StrEnum):
     pending = "pending"  # created, no worker has started it
     processing = "processing"  # a worker runs one of its steps

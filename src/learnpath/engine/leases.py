@@ -14,15 +14,10 @@ from __future__ import annotations
 from collections.abc import Collection
 from datetime import datetime, timedelta
 
-from sqlalchemy import tuple_, update
-
-from learnpath.dispatch.base import ItemKey
-from learnpath.domain.roadmap import ItemStatus
+from learnpath.domain.items import ItemKey
 from learnpath.engine.runtime import Runtime
 from learnpath.store import leases
-from learnpath.store.leases import RUNNABLE
 from learnpath.store.records import now
-from learnpath.store.tables import ItemRow, TaskRow
 
 
 def lease_until(seconds: float) -> datetime:
@@ -32,11 +27,7 @@ def lease_until(seconds: float) -> datetime:
 async def hold_task(rt: Runtime, task_id: str) -> None:
     """This process runs the task's framework steps from now on."""
     async with rt.db.transaction() as s:
-        await s.execute(
-            update(TaskRow)
-            .where(TaskRow.task_id == task_id)
-            .values(lease_owner=rt.worker_id, lease_expires_at=lease_until(rt.settings.lease_s))
-        )
+        await leases.hold_task(s, task_id, rt.worker_id, lease_until(rt.settings.lease_s))
 
 
 async def renew(rt: Runtime, items: Collection[tuple[str, ItemKey]] = ()) -> None:
@@ -49,25 +40,11 @@ async def renew(rt: Runtime, items: Collection[tuple[str, ItemKey]] = ()) -> Non
     """
     until = lease_until(rt.settings.lease_s)
     async with rt.db.transaction() as s:
-        await s.execute(
-            update(TaskRow)
-            .where(TaskRow.lease_owner == rt.worker_id, TaskRow.status.in_(RUNNABLE))
-            .values(lease_expires_at=until)
-        )
+        await leases.renew_tasks(s, rt.worker_id, until)
     if not items:
         return
     async with rt.db.transaction() as s:
-        await s.execute(
-            update(ItemRow)
-            .where(
-                ItemRow.lease_owner == rt.worker_id,
-                ItemRow.status == ItemStatus.generating.value,
-                tuple_(ItemRow.task_id, ItemRow.concept_id, ItemRow.content_type).in_(
-                    [(task_id, k.concept_id, k.content_type) for task_id, k in items]
-                ),
-            )
-            .values(lease_expires_at=until)
-        )
+        await leases.renew_items(s, rt.worker_id, _refs(items), until)
 
 
 async def vouch(

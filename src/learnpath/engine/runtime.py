@@ -2,18 +2,27 @@
 
 from __future__ import annotations
 
+import asyncio
 import os
 import socket
+from collections import OrderedDict
+from collections.abc import Mapping
 from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, Any
 
 from learnpath.config import Settings
-from learnpath.dispatch.base import Dispatcher
 from learnpath.engine.cancellation import CancelFlags
+from learnpath.engine.ports import Dispatcher
 from learnpath.events.bus import MemoryBus
 from learnpath.events.poller import EventFeed
 from learnpath.llm.client import LLMClient
 from learnpath.research.service import Research
 from learnpath.store.database import Database
+
+if TYPE_CHECKING:
+    from learnpath.engine.workflow import Workflow
+
+CONTEXTS_KEPT = 64
 
 
 def process_identity() -> str:
@@ -26,13 +35,23 @@ class Runtime:
     db: Database
     llm: LLMClient
     bus: MemoryBus
+    workflows: Mapping[str, Workflow]
+    """Task type → the workflow that runs tasks of that type."""
     dispatcher: Dispatcher = field(init=False)
     cancel_flags: CancelFlags = field(init=False)
     research: Research = field(init=False)
     feeds: list[EventFeed] = field(default_factory=list)
     """Sources of events committed by other processes, each publishing them on ``bus``."""
     worker_id: str = field(default_factory=process_identity)
+    contexts: OrderedDict[tuple[str, int], Any] = field(default_factory=OrderedDict)
+    """What a task's items are made from, per (task, attempt): read once, the last
+    ``CONTEXTS_KEPT`` kept."""
+    detached: set[asyncio.Task[Any]] = field(default_factory=set)
+    """Work left to finish after its caller went away (kept here so it is not collected)."""
 
     def __post_init__(self) -> None:
         self.cancel_flags = CancelFlags(self.db)
         self.research = Research(self.settings, self.db)
+
+    def workflow(self, task_type: str) -> Workflow:
+        return self.workflows[task_type]

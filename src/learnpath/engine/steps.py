@@ -1,46 +1,24 @@
-"""The framework steps of the roadmap workflow (contract §3).
-
-Each step reads what it needs, may call one agent, then commits its result together with the
-next ``current_step`` and the step's events in one transaction. A crash before that commit
-repeats the step; a crash after it resumes at the next one.
-"""
+"""What every step handler does around its work: re-check that it still owns the step,
+move the task on, and look for a cancel before each model call."""
 
 from __future__ import annotations
 
 from collections.abc import Awaitable, Callable
-from dataclasses import asdict
 
-from sqlalchemy.ext.asyncio import AsyncSession
-
-from learnpath.agents.catalog import CURRICULUM, EDITOR, INTENT
-from learnpath.agents.inputs import CurriculumInput, EditorInput, IntentInput
-from learnpath.agents.validator import Issue, errors_only, validate_framework
 from learnpath.domain.events import EventType
-from learnpath.domain.request import LearnerRequest
-from learnpath.domain.roadmap import Framework, FrameworkDraft
-from learnpath.domain.tasks import ReviewDecision, Step, TaskStatus
-from learnpath.domain.usage import Estimate
+from learnpath.domain.tasks import Step, TaskStatus
 from learnpath.engine.errors import Superseded
-from learnpath.engine.estimate import estimate_content
 from learnpath.engine.runtime import Runtime
-from learnpath.events.log import append_event, append_task_event
-from learnpath.store import records, roadmaps
-from learnpath.store.tables import IntentAnalysisRow, TaskRow
-from learnpath.store.tasks import get_task, new_id
-
-MAX_VALIDATION_ROUNDS = 3
-HOURS_PER_CONCEPT = 3.0
-
-StepHandler = Callable[[Runtime, TaskRow], Awaitable[None]]
+from learnpath.store import tasks
+from learnpath.store.database import Session
+from learnpath.store.tables import TaskRow
 
 
-async def locked(session: AsyncSession, seen: TaskRow, step: Step) -> TaskRow:
+async def locked(session: Session, seen: TaskRow, step: Step) -> TaskRow:
     """The task, row-locked, if it still runs ``step`` of the attempt ``seen`` was read in;
-    else :class:`Superseded` (a cancel came, or a cancel and a retry: a step of the old
-    attempt finishing late must not write into the new one)."""
-    task = await get_task(session, seen.task_id, lock=True)
-    running = task.status in (TaskStatus.pending.value, TaskStatus.processing.value)
-    if not running or task.current_step != step.value or task.attempt != seen.attempt:
+    else :class:`Superseded`."""
+    task = await tasks.lock_running(session, seen.task_id, step, seen.attempt)
+    if task is None:
         raise Superseded(seen.task_id)
     return task
 
@@ -50,203 +28,9 @@ def cancel_check(rt: Runtime, task_id: str) -> Callable[[], Awaitable[bool]]:
 
 
 async def move_to(
-    session: AsyncSession, task: TaskRow, step: Step, message: str, **fields: object
+    session: Session, task: TaskRow, step: Step, message: str, **fields: object
 ) -> None:
-    task.current_step = step.value
-    await append_task_event(session, task, EventType.progress, message, **fields)
-
-
-def budget_hours(request: LearnerRequest) -> float:
-    return request.hours_per_week * request.effective_weeks
-
-
-async def start(rt: Runtime, task: TaskRow) -> None:
-    async with rt.db.transaction() as s:
-        task = await locked(s, task, Step.queued)
-        task.status = TaskStatus.processing.value
-        task.attempt += 1
-        await append_event(
-            s,
-            task.task_id,
-            EventType.task_started,
-            "Analysing the learner's goal",
-            step=Step.intent_analysis.value,
-        )
-        task.current_step = Step.intent_analysis.value
-
-
-async def intent_analysis(rt: Runtime, task: TaskRow) -> None:
-    request = LearnerRequest.model_validate(task.request)
-    generation = await INTENT.run(
-        rt.llm, IntentInput(request=request), cancel_check(rt, task.task_id)
+    """The (locked, running) task goes on to ``step``, with a ``progress`` event."""
+    await tasks.transition(
+        session, task, TaskStatus.processing, step, EventType.progress, message, **fields
     )
-    async with rt.db.transaction() as s:
-        task = await locked(s, task, Step.intent_analysis)
-        s.add(
-            IntentAnalysisRow(
-                task_id=task.task_id,
-                roadmap_id=task.roadmap_id,
-                analysis=generation.value.model_dump(mode="json"),
-            )
-        )
-        await records.record_calls(s, task.task_id, generation.calls)
-        await move_to(s, task, Step.curriculum_design, "Designing the curriculum")
-
-
-async def curriculum_design(rt: Runtime, task: TaskRow) -> None:
-    request = LearnerRequest.model_validate(task.request)
-    async with rt.db.read() as s:
-        intent = await records.latest_intent(s, task_id=task.task_id)
-    if intent is None:
-        raise RuntimeError("curriculum design needs the intent analysis")
-    total = budget_hours(request)
-    target = max(4, min(60, round(total / HOURS_PER_CONCEPT)))
-    generation = await CURRICULUM.run(
-        rt.llm,
-        CurriculumInput(request=request, intent=intent, total_hours=total, target_concepts=target),
-        cancel_check(rt, task.task_id),
-    )
-    async with rt.db.transaction() as s:
-        task = await locked(s, task, Step.curriculum_design)
-        roadmap_id = task.roadmap_id or new_id("rm")
-        framework = Framework.from_draft(generation.value, roadmap_id, request.hours_per_week)
-        if task.roadmap_id is None:
-            await roadmaps.create_roadmap(s, framework, task.request, task.user_id)
-            task.roadmap_id = roadmap_id
-        else:
-            row = await roadmaps.get_roadmap(s, roadmap_id)
-            await roadmaps.save_framework(s, row, framework)
-        await records.record_calls(s, task.task_id, generation.calls)
-        await records.attach_intent(s, task.task_id, roadmap_id)
-        count = sum(1 for _ in framework.concepts())
-        await move_to(
-            s,
-            task,
-            Step.structure_validation,
-            f"Designed '{framework.title}': {len(framework.stages)} stages, {count} concepts",
-            data={"total_concepts": count},
-        )
-
-
-async def structure_validation(rt: Runtime, task: TaskRow) -> None:
-    request = LearnerRequest.model_validate(task.request)
-    async with rt.db.transaction() as s:
-        task = await locked(s, task, Step.structure_validation)
-        framework = await _framework(s, task)
-        issues = validate_framework(framework, budget_hours(request))
-        errors = errors_only(issues)
-        task.validation_issues = [asdict(i) for i in issues]
-        if errors and task.validation_rounds < MAX_VALIDATION_ROUNDS:
-            await move_to(
-                s,
-                task,
-                Step.validation_edit,
-                f"{len(errors)} structure problem(s) found; editing "
-                f"(round {task.validation_rounds + 1} of {MAX_VALIDATION_ROUNDS})",
-                data={"issues": [str(i) for i in errors]},
-            )
-        elif task.auto_approve:
-            await _attach_estimate(rt, s, task, request, framework)
-            await records.add_review_round(
-                s,
-                task.task_id,
-                framework.roadmap_id,
-                ReviewDecision.approve,
-                framework.definition_json(),
-                feedback="auto-approved",
-                issues=task.validation_issues,
-            )
-            await move_to(
-                s, task, Step.content_generation_queued, "Framework approved automatically"
-            )
-        else:
-            estimate = await _attach_estimate(rt, s, task, request, framework)
-            task.status = TaskStatus.human_review_pending.value
-            task.current_step = Step.human_review.value
-            await append_task_event(
-                s,
-                task,
-                EventType.human_review_required,
-                "The roadmap framework is ready for review"
-                + (f" ({len(errors)} problem(s) remain)" if errors else ""),
-                data={
-                    "issues": [str(i) for i in issues],
-                    "estimate": estimate.model_dump(mode="json"),
-                },
-            )
-
-
-async def _attach_estimate(
-    rt: Runtime, s: AsyncSession, task: TaskRow, request: LearnerRequest, framework: Framework
-) -> Estimate:
-    """What approving this framework will cost, kept with the task for the reviewer."""
-    estimate = await estimate_content(s, rt.llm, request, framework)
-    task.summary = {**task.summary, "estimate": estimate.model_dump(mode="json")}
-    return estimate
-
-
-async def validation_edit(rt: Runtime, task: TaskRow) -> None:
-    issues = [str(Issue(**i)) for i in task.validation_issues if i.get("severity") == "error"]
-    await _edit(rt, task, Step.validation_edit, issues=issues, feedback=None)
-
-
-async def review_edit(rt: Runtime, task: TaskRow) -> None:
-    async with rt.db.read() as s:
-        rounds = await records.review_rounds(s, task.task_id)
-    feedback = next(
-        (r.feedback for r in reversed(rounds) if r.decision == ReviewDecision.reject.value), None
-    )
-    await _edit(rt, task, Step.review_edit, issues=[], feedback=feedback)
-
-
-async def _edit(
-    rt: Runtime, task: TaskRow, step: Step, issues: list[str], feedback: str | None
-) -> None:
-    request = LearnerRequest.model_validate(task.request)
-    async with rt.db.read() as s:
-        current = await _framework(s, task)
-    draft = FrameworkDraft.model_validate(current.definition_json())
-    generation = await EDITOR.run(
-        rt.llm,
-        EditorInput(request=request, framework=draft, issues=issues, feedback=feedback),
-        cancel_check(rt, task.task_id),
-    )
-    async with rt.db.transaction() as s:
-        task = await locked(s, task, step)
-        assert task.roadmap_id is not None
-        framework = Framework.from_draft(generation.value, task.roadmap_id, request.hours_per_week)
-        row = await roadmaps.get_roadmap(s, task.roadmap_id)
-        await roadmaps.save_framework(s, row, framework)
-        await records.record_calls(s, task.task_id, generation.calls)
-        if step == Step.validation_edit:
-            task.validation_rounds += 1
-            await records.add_review_round(
-                s,
-                task.task_id,
-                task.roadmap_id,
-                ReviewDecision.validation_edit,
-                framework.definition_json(),
-                issues=[{"issue": i} for i in issues],
-            )
-            message = f"Fixed structure (round {task.validation_rounds}); validating again"
-        else:
-            task.validation_rounds = 0
-            message = "Applied the reviewer's feedback; validating again"
-        await move_to(s, task, Step.structure_validation, message)
-
-
-async def _framework(session: AsyncSession, task: TaskRow) -> Framework:
-    if task.roadmap_id is None:
-        raise RuntimeError(f"task {task.task_id} has no roadmap yet")
-    row = await roadmaps.get_roadmap(session, task.roadmap_id, include_deleted=True)
-    return Framework.model_validate(row.framework)
-
-
-FRAMEWORK_STEPS: dict[Step, StepHandler] = {
-    Step.queued: start,
-    Step.intent_analysis: intent_analysis,
-    Step.curriculum_design: curriculum_design,
-    Step.structure_validation: structure_validation,
-    Step.validation_edit: validation_edit,
-    Step.review_edit: review_edit,
-}

@@ -15,12 +15,10 @@ from collections import Counter
 from collections.abc import Iterator
 from typing import Protocol
 
-from sqlalchemy import select
-
 from learnpath.domain.events import Event
 from learnpath.events.bus import MemoryBus
 from learnpath.store.database import Database
-from learnpath.store.tables import EventRow
+from learnpath.store.events import events_of_tasks
 
 log = logging.getLogger(__name__)
 
@@ -82,19 +80,8 @@ class LogPoller:
         if not watched:
             return
         async with self.db.read() as s:
-            rows = (
-                await s.scalars(
-                    select(EventRow)
-                    .where(EventRow.task_id.in_(list(watched)))
-                    .where(EventRow.seq > min(watched.values()))
-                    .order_by(EventRow.task_id, EventRow.seq)
-                )
-            ).all()
-        fresh = [
-            Event.model_validate(row.payload)
-            for row in rows
-            if row.seq > self._last_seq.get(row.task_id, row.seq)
-        ]
+            events = await events_of_tasks(s, list(watched), min(watched.values()))
+        fresh = [e for e in events if e.seq > self._last_seq.get(e.task_id, e.seq)]
         for event in fresh:
             self._last_seq[event.task_id] = max(self._last_seq[event.task_id], event.seq)
         if fresh:

@@ -7,11 +7,11 @@ from learnpath.domain.events import EventType
 from learnpath.domain.tasks import Step, TaskStatus, TaskType
 from learnpath.engine.runtime import Runtime
 from learnpath.errors import Conflict
-from learnpath.events.log import append_event
 from learnpath.service.roadmaps import visible_roadmap
 from learnpath.service.tasks import task_view
 from learnpath.service.views import TaskView
 from learnpath.store import contents, links
+from learnpath.store.events import append_event
 from learnpath.store.links import LinkCheck
 from learnpath.store.tasks import active_tasks_for_roadmap, create_task
 

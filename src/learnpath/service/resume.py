@@ -5,13 +5,10 @@ from __future__ import annotations
 import socket
 
 import psutil
-from sqlalchemy import or_, select, update
 
-from learnpath.domain.tasks import Step, TaskStatus
-from learnpath.engine.content import OPEN_STATUSES
 from learnpath.engine.runtime import Runtime
+from learnpath.store import items, tasks
 from learnpath.store.records import now
-from learnpath.store.tables import ItemRow, TaskRow
 
 
 def _owner_is_dead(owner: str | None) -> bool:
@@ -26,15 +23,7 @@ def _owner_is_dead(owner: str | None) -> bool:
 
 async def orphaned_tasks(rt: Runtime) -> list[str]:
     async with rt.db.read() as s:
-        rows = (
-            await s.scalars(
-                select(TaskRow).where(
-                    TaskRow.status.in_([TaskStatus.pending.value, TaskStatus.processing.value]),
-                    TaskRow.current_step != Step.human_review.value,
-                    or_(TaskRow.lease_owner != rt.worker_id, TaskRow.lease_owner.is_(None)),
-                )
-            )
-        ).all()
+        rows = await tasks.unheld(s, rt.worker_id)
     return [
         row.task_id
         for row in rows
@@ -50,11 +39,7 @@ async def resume_orphans(rt: Runtime) -> list[str]:
     if task_ids:
         # Their items' leases were held by the dead worker too.
         async with rt.db.transaction() as s:
-            await s.execute(
-                update(ItemRow)
-                .where(ItemRow.task_id.in_(task_ids), ItemRow.status.in_(OPEN_STATUSES))
-                .values(lease_owner=None, lease_expires_at=None)
-            )
+            await items.drop_leases(s, task_ids)
     for task_id in task_ids:
         await rt.dispatcher.submit_task(task_id)
     return task_ids

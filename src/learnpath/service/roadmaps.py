@@ -12,13 +12,13 @@ from learnpath.agents.validator import errors_only, validate_framework
 from learnpath.domain.bundle import RoadmapBundle
 from learnpath.domain.content import ContentType, Quiz, ResourceList, Tutorial
 from learnpath.domain.events import EventType
+from learnpath.domain.items import ItemStatus
 from learnpath.domain.request import LearnerRequest
-from learnpath.domain.roadmap import Framework, FrameworkDraft, ItemStatus
+from learnpath.domain.roadmap import Framework, FrameworkDraft
 from learnpath.domain.tasks import ReviewDecision, Step, TaskStatus, TaskType
 from learnpath.domain.usage import Usage
 from learnpath.engine.runtime import Runtime
 from learnpath.errors import Conflict, Invalid, RoadmapNotFound
-from learnpath.events.log import append_event
 from learnpath.service.budget import check_budget
 from learnpath.service.tasks import task_view
 from learnpath.service.views import (
@@ -31,6 +31,7 @@ from learnpath.service.views import (
     TaskView,
 )
 from learnpath.store import contents, records, roadmaps, usage
+from learnpath.store.events import append_event
 from learnpath.store.tables import ItemRow, RoadmapRow
 from learnpath.store.tasks import active_tasks_for_roadmap, create_task
 

@@ -9,22 +9,17 @@ connection dies with it. Every API process runs one; ``learnpath sweeper`` runs 
 from __future__ import annotations
 
 import asyncio
-import contextlib
 import logging
 from collections import defaultdict
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
-from sqlalchemy import and_, exists, or_, select, text
-from sqlalchemy.ext.asyncio import AsyncConnection
-
-from learnpath.dispatch.base import ItemKey
-from learnpath.domain.tasks import Step, TaskStatus
-from learnpath.engine.content import OPEN_STATUSES
+from learnpath.domain.items import ItemKey
 from learnpath.engine.runtime import Runtime
-from learnpath.store.leases import RUNNABLE, item_lapsed, unvouched_messages
+from learnpath.store import items, tasks
+from learnpath.store.leadership import AdvisoryLock
+from learnpath.store.leases import unvouched_messages
 from learnpath.store.records import now
-from learnpath.store.tables import ItemRow, TaskRow
 
 log = logging.getLogger(__name__)
 
@@ -49,44 +44,11 @@ async def sweep(rt: Runtime) -> SweepReport:
     settled_in = at - timedelta(seconds=rt.settings.lease_s)
     report = SweepReport()
     async with rt.db.read() as s:
-        items = (
-            await s.execute(
-                select(ItemRow.task_id, ItemRow.concept_id, ItemRow.content_type)
-                .join(TaskRow, TaskRow.task_id == ItemRow.task_id)
-                .where(
-                    ItemRow.status.in_(OPEN_STATUSES),
-                    TaskRow.status == TaskStatus.processing.value,
-                    TaskRow.current_step == Step.content_generation.value,
-                    item_lapsed(at, rt.settings.lease_s),
-                )
-                .order_by(ItemRow.task_id)
-            )
-        ).all()
-        open_item = exists().where(
-            ItemRow.task_id == TaskRow.task_id, ItemRow.status.in_(OPEN_STATUSES)
-        )
-        report.tasks = list(
-            (
-                await s.scalars(
-                    select(TaskRow.task_id).where(
-                        TaskRow.status.in_(RUNNABLE),
-                        TaskRow.current_step != Step.human_review.value,
-                        or_(
-                            TaskRow.lease_expires_at < at,
-                            and_(
-                                TaskRow.lease_expires_at.is_(None), TaskRow.updated_at < settled_in
-                            ),
-                        ),
-                        # A task generating content is vouched for by its items' leases.
-                        or_(TaskRow.current_step != Step.content_generation.value, ~open_item),
-                    )
-                )
-            ).all()
-        )
+        lapsed_items = await items.lapsed(s, at, rt.settings.lease_s)
+        report.tasks = await tasks.lapsed(s, at, settled_in)
     by_task: dict[str, list[ItemKey]] = defaultdict(list)
-    for owner, concept_id, content_type in items:
-        if owner is not None:  # the join made sure; the column is nullable
-            by_task[owner].append(ItemKey(concept_id, content_type))
+    for task_id, key in lapsed_items:
+        by_task[task_id].append(key)
     report.items = dict(by_task)
     report.redelivered = await redeliver_unvouched(rt, at)
     for task_id in report.tasks:
@@ -125,32 +87,20 @@ class Sweeper:
 
     def __init__(self, rt: Runtime) -> None:
         self.rt = rt
-        self._lock: AsyncConnection | None = None
+        # One lock per schema: deployments sharing a PostgreSQL server elect apart.
+        schema = rt.settings.database_schema or "public"
+        self._lock = AdvisoryLock(rt.db, f"learnpath-sweeper:{schema}")
 
     async def leads(self) -> bool:
-        if self.rt.db.is_sqlite:
-            return True  # one machine: nothing to elect
+        had = self._lock.held
         try:
-            if self._lock is not None:
-                await self._lock.execute(text("SELECT 1"))
-                await self._lock.commit()
-                return True
-            connection = await self.rt.db.engine.connect()
-            # One lock per schema: deployments sharing a PostgreSQL server elect apart.
-            won = await connection.scalar(
-                text("SELECT pg_try_advisory_lock(hashtext(:name))"),
-                {"name": f"learnpath-sweeper:{self.rt.settings.database_schema or 'public'}"},
-            )
-            await connection.commit()
-            if won:
-                self._lock = connection
-                log.info("this process now leads the sweeper")
-                return True
-            await connection.close()
+            leads = await self._lock.hold()
         except Exception:
             log.exception("sweeper leadership check failed")
-            await self._release()
-        return False
+            return False
+        if leads and not had:
+            log.info("this process now leads the sweeper")
+        return leads
 
     async def run(self) -> None:
         try:
@@ -162,10 +112,4 @@ class Sweeper:
                         log.exception("sweep failed; will retry")
                 await asyncio.sleep(self.rt.settings.sweep_interval_s)
         finally:
-            await self._release()
-
-    async def _release(self) -> None:
-        if self._lock is not None:
-            with contextlib.suppress(Exception):
-                await self._lock.close()
-            self._lock = None
+            await self._lock.release()

@@ -4,31 +4,21 @@ from __future__ import annotations
 
 from typing import Any
 
-from sqlalchemy import ScalarSelect, func, select, update
-from sqlalchemy.ext.asyncio import AsyncSession
-
 from learnpath.agents.validator import validate_framework
 from learnpath.domain.events import EventType
 from learnpath.domain.request import LearnerRequest
-from learnpath.domain.roadmap import Framework, ItemStatus
-from learnpath.domain.tasks import (
-    CONTENT_STEPS,
-    RecoveryType,
-    ReviewDecision,
-    Step,
-    TaskStatus,
-    TaskType,
-)
+from learnpath.domain.roadmap import Framework
+from learnpath.domain.tasks import ReviewDecision, Step, TaskStatus, TaskType
 from learnpath.domain.usage import Actual, Estimate
-from learnpath.engine.content import owned_items
+from learnpath.engine import recovery
 from learnpath.engine.runtime import Runtime
 from learnpath.errors import Conflict, Invalid, TaskNotFound
-from learnpath.events.log import append_task_event
 from learnpath.service.budget import check_budget
 from learnpath.service.views import FailedItem, RetryResult, TaskList, TaskProgress, TaskView
-from learnpath.store import records, roadmaps, usage
-from learnpath.store.tables import ItemRow, TaskRow
-from learnpath.store.tasks import create_task, get_task, list_tasks
+from learnpath.store import items, records, roadmaps, task_views, usage
+from learnpath.store.database import Session
+from learnpath.store.tables import TaskRow
+from learnpath.store.tasks import create_task, get_task, list_tasks, transition
 
 
 async def submit_roadmap(
@@ -50,7 +40,7 @@ async def submit_roadmap(
 
 
 async def visible_task(
-    s: AsyncSession, task_id: str, user_id: str | None, *, lock: bool = False
+    s: Session, task_id: str, user_id: str | None, *, lock: bool = False
 ) -> TaskRow:
     """The task if ``user_id`` may see it (None: single-user mode sees all); else not found."""
     task = await get_task(s, task_id, lock=lock)
@@ -59,27 +49,8 @@ async def visible_task(
     return task
 
 
-def _item_count(status: ItemStatus | None = None) -> ScalarSelect[int]:
-    """How many items the outer query's task owns (in ``status``), as a scalar subquery."""
-    query = select(func.count()).where(
-        ItemRow.roadmap_id == TaskRow.roadmap_id, ItemRow.task_id == TaskRow.task_id
-    )
-    if status is not None:
-        query = query.where(ItemRow.status == status.value)
-    return query.scalar_subquery()
-
-
-_COUNTS = (
-    _item_count(ItemStatus.completed),
-    _item_count(ItemStatus.failed),
-    _item_count(),
-    *usage.task_usage_columns(),
-)
-
-
-async def task_view(s: AsyncSession, task: TaskRow) -> TaskView:
-    figures = (await s.execute(select(*_COUNTS).where(TaskRow.task_id == task.task_id))).one()
-    return _view(task, *figures)
+async def task_view(s: Session, task: TaskRow) -> TaskView:
+    return _view(task, *await task_views.figures(s, task.task_id))
 
 
 def _view(task: TaskRow, done: int, failed: int, total: int, *spent: Any) -> TaskView:
@@ -124,10 +95,10 @@ async def get_task_view(rt: Runtime, task_id: str, user_id: str | None = None) -
 
 async def _load_view(rt: Runtime, task_id: str) -> TaskView | None:
     async with rt.db.read() as s:
-        row = (await s.execute(select(TaskRow, *_COUNTS).where(TaskRow.task_id == task_id))).first()
-    if row is None:
+        found = await task_views.with_figures(s, task_id)
+    if found is None:
         return None
-    task, *figures = row
+    task, figures = found
     return _view(task, *figures)
 
 
@@ -161,11 +132,11 @@ async def cancel(rt: Runtime, task_id: str, user_id: str | None = None) -> TaskV
             )
         stopped_at = task.current_step
         task.summary = {**task.summary, "stopped_at_step": stopped_at}
-        task.status = TaskStatus.cancelled.value
-        task.current_step = Step.cancelled.value
-        await append_task_event(
+        await transition(
             s,
             task,
+            TaskStatus.cancelled,
+            Step.cancelled,
             EventType.cancelled,
             f"Cancelled during {stopped_at}",
             step=stopped_at,
@@ -175,11 +146,7 @@ async def cancel(rt: Runtime, task_id: str, user_id: str | None = None) -> TaskV
     # task row while it waits for item rows could deadlock with a worker storing an item,
     # which locks the item first and the task last (engine.content).
     async with rt.db.transaction() as s:
-        await s.execute(
-            update(ItemRow)
-            .where(ItemRow.task_id == task_id, ItemRow.status == ItemStatus.generating.value)
-            .values(status=ItemStatus.pending.value, lease_owner=None, lease_expires_at=None)
-        )
+        await items.stop_generating(s, task_id)
     rt.cancel_flags.mark(task_id)
     await rt.dispatcher.abandon(task_id)
     return view
@@ -189,87 +156,19 @@ async def retry(rt: Runtime, task_id: str, user_id: str | None = None) -> RetryR
     """Recover a stopped task under the same task and roadmap ids (contract §4 recoveries)."""
     async with rt.db.transaction() as s:
         task = await visible_task(s, task_id, user_id, lock=True)
-        status = TaskStatus(task.status)
-        if status.is_active:
-            raise Conflict(f"task {task_id} is already {task.status}", task_id)
-        if status == TaskStatus.completed:
-            raise Conflict(f"task {task_id} completed; nothing to retry", task_id)
-        if task.task_type == TaskType.link_check.value:
-            raise Conflict("a link check is not retried: start a new one", task_id)
+        workflow = rt.workflow(task.task_type)
+        if (why := recovery.refusal(task, workflow)) is not None:
+            raise Conflict(why, task_id)
         await check_budget(s, rt.settings, task.user_id)
-        stopped_at = Step(task.summary.get("stopped_at_step", Step.content_generation.value))
-        owned = await owned_items(s, task) if task.roadmap_id else []
-        failed = [i for i in owned if i.status == ItemStatus.failed.value]
-        roadmap_exists = task.roadmap_id is not None
-        task.error_message = None
-        task.failed_items = []
-        if task.task_type == TaskType.creation.value and not roadmap_exists:
-            recovery = RecoveryType.restart_from_scratch
-            task.status, task.current_step = TaskStatus.pending.value, Step.queued.value
-            task.validation_rounds = 0
-            message = "Restarting from the intent analysis"
-        elif task.task_type == TaskType.creation.value and stopped_at not in CONTENT_STEPS:
-            recovery = RecoveryType.resume_review
-            if stopped_at == Step.human_review:
-                task.status = TaskStatus.human_review_pending.value
-            else:
-                task.status = TaskStatus.processing.value
-            task.current_step = stopped_at.value
-            message = "Resuming the review of the framework; edits and review history are kept"
-        elif failed or status == TaskStatus.partial_failure or task.task_type != "creation":
-            recovery = RecoveryType.retry_failed_items
-            for item in owned:
-                if item.status in (ItemStatus.failed.value, ItemStatus.generating.value):
-                    item.release(ItemStatus.pending.value)
-                    item.error = None
-            open_count = sum(1 for i in owned if i.status == ItemStatus.pending.value)
-            task.status = TaskStatus.processing.value
-            task.current_step = Step.content_generation_queued.value
-            message = f"Retrying {open_count} unfinished item(s); completed items are kept"
-        else:
-            recovery = RecoveryType.restart_content_generation
-            task.status = TaskStatus.processing.value
-            task.current_step = Step.content_generation_queued.value
-            row = await roadmaps.get_roadmap(s, task.roadmap_id or "", include_deleted=True)
-            concepts = sum(1 for _ in Framework.model_validate(row.framework).concepts())
-            message = (
-                f"Restarting content generation for {concepts} concepts; completed items are kept"
-            )
-        task.recovery_type = recovery.value
-        task.attempt += 1
-        await append_task_event(
-            s,
-            task,
-            EventType.task_recovering,
-            message,
-            data={"recovery_type": recovery.value},
-        )
-        if recovery == RecoveryType.restart_content_generation:
-            await append_task_event(
-                s,
-                task,
-                EventType.progress,
-                message,
-                data={
-                    "roadmap_id": task.roadmap_id,
-                    "total_concepts": concepts,
-                    "recovery_type": recovery.value,
-                },
-            )
-        if task.status == TaskStatus.human_review_pending.value:
-            await append_task_event(
-                s,
-                task,
-                EventType.human_review_required,
-                "The roadmap framework is waiting for review again",
-                step=Step.human_review.value,
-            )
+        recovered = await recovery.recover(s, task, workflow)
         result = RetryResult(
-            recovery_type=recovery, task_id=task_id, roadmap_id=task.roadmap_id, message=message
+            recovery_type=recovered.kind,
+            task_id=task_id,
+            roadmap_id=task.roadmap_id,
+            message=recovered.message,
         )
-        parked = task.status == TaskStatus.human_review_pending.value
     rt.cancel_flags.forget(task_id)
-    if not parked:
+    if not recovered.parked:
         await rt.dispatcher.submit_task(task_id)
     return result
 
@@ -302,16 +201,17 @@ async def review(
         await records.add_review_round(
             s, task_id, task.roadmap_id, decision, row.framework, feedback=feedback, issues=issues
         )
-        task.status = TaskStatus.processing.value
         if approved:
-            task.current_step = Step.content_generation_queued.value
+            step = Step.content_generation_queued
             message = "Framework approved; generating the study material"
         else:
-            task.current_step = Step.review_edit.value
+            step = Step.review_edit
             message = "Changes requested; the editor is revising the framework"
-        await append_task_event(
+        await transition(
             s,
             task,
+            TaskStatus.processing,
+            step,
             EventType.progress,
             message,
             data={"decision": decision.value, "feedback": feedback},

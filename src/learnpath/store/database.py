@@ -17,6 +17,10 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker, create_asyn
 from learnpath.domain.events import Event
 from learnpath.store import migrate
 
+Session = AsyncSession
+"""A unit of work on the database, as layers above the store hold one: they pass it to
+store functions and never build a query with it."""
+
 EventSink = Callable[[list[Event]], Awaitable[None]]
 
 PENDING_EVENTS = "pending_events"

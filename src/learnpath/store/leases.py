@@ -12,12 +12,13 @@ from datetime import datetime, timedelta
 from sqlalchemy import ColumnElement, and_, or_, select, tuple_, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from learnpath.domain.roadmap import ItemStatus
+from learnpath.domain.items import OPEN_ITEM_STATUSES as OPEN
+from learnpath.domain.items import ItemStatus
+from learnpath.domain.states import RUNNABLE as RUNNABLE_STATUSES
 from learnpath.domain.tasks import Step, TaskStatus
 from learnpath.store.tables import ItemRow, TaskRow
 
-RUNNABLE = (TaskStatus.pending.value, TaskStatus.processing.value)
-OPEN = (ItemStatus.pending.value, ItemStatus.generating.value)
+RUNNABLE = [s.value for s in RUNNABLE_STATUSES]
 ItemRef = tuple[str, str, str]
 """An item as a message names it: (task id, concept id, content type)."""
 
@@ -119,3 +120,36 @@ async def unvouched_messages(s: AsyncSession, message_ids: Collection[str]) -> s
         )
     )
     return {m for m in (*tasks.all(), *items.all()) if m is not None}
+
+
+async def hold_task(s: AsyncSession, task_id: str, owner: str, until: datetime) -> None:
+    """``owner`` runs the task's steps from now on."""
+    await s.execute(
+        update(TaskRow)
+        .where(TaskRow.task_id == task_id)
+        .values(lease_owner=owner, lease_expires_at=until)
+    )
+
+
+async def renew_tasks(s: AsyncSession, owner: str, until: datetime) -> None:
+    """Extend ``owner``'s leases on the runnable tasks it holds."""
+    await s.execute(
+        update(TaskRow)
+        .where(TaskRow.lease_owner == owner, TaskRow.status.in_(RUNNABLE))
+        .values(lease_expires_at=until)
+    )
+
+
+async def renew_items(
+    s: AsyncSession, owner: str, items: Collection[ItemRef], until: datetime
+) -> None:
+    """Extend ``owner``'s leases on these items it is generating."""
+    await s.execute(
+        update(ItemRow)
+        .where(
+            ItemRow.lease_owner == owner,
+            ItemRow.status == ItemStatus.generating.value,
+            tuple_(ItemRow.task_id, ItemRow.concept_id, ItemRow.content_type).in_(list(items)),
+        )
+        .values(lease_expires_at=until)
+    )

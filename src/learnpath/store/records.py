@@ -104,6 +104,12 @@ async def latest_intent(
     return IntentAnalysis.model_validate(row.analysis) if row else None
 
 
+def add_intent(
+    session: AsyncSession, task_id: str, roadmap_id: str | None, analysis: dict[str, Any]
+) -> None:
+    session.add(IntentAnalysisRow(task_id=task_id, roadmap_id=roadmap_id, analysis=analysis))
+
+
 async def attach_intent(session: AsyncSession, task_id: str, roadmap_id: str) -> None:
     await session.execute(
         update(IntentAnalysisRow)

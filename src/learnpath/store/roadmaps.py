@@ -8,7 +8,8 @@ from sqlalchemy import delete, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from learnpath.domain.content import ContentType
-from learnpath.domain.roadmap import Framework, ItemStatus
+from learnpath.domain.items import ItemStatus
+from learnpath.domain.roadmap import Framework
 from learnpath.errors import RoadmapNotFound
 from learnpath.store.tables import CONTENT_TABLES, ItemRow, RoadmapRow
 

@@ -1,16 +1,22 @@
-"""Task rows: create, lock, read, count."""
+"""Task rows: create, read, count, and every change of a task's status or step."""
 
 from __future__ import annotations
 
 import secrets
+from collections.abc import Collection
+from datetime import datetime
 from typing import Any
 
-from sqlalchemy import func, select
+from sqlalchemy import ColumnElement, and_, exists, func, or_, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from learnpath.domain import states
+from learnpath.domain.events import Event, EventType
+from learnpath.domain.items import OPEN_ITEM_STATUSES
 from learnpath.domain.tasks import ACTIVE_STATUSES, Step, TaskStatus, TaskType
 from learnpath.errors import TaskNotFound
-from learnpath.store.tables import TaskRow
+from learnpath.store.events import append_task_event, next_seq
+from learnpath.store.tables import ItemRow, TaskRow
 
 
 def new_id(prefix: str) -> str:
@@ -108,5 +114,152 @@ async def active_tasks_for_roadmap(session: AsyncSession, roadmap_id: str) -> li
             TaskRow.status.in_([s.value for s in ACTIVE_STATUSES]),
         )
         .order_by(TaskRow.created_at.desc())
+    )
+    return list(rows.all())
+
+
+GENERATING = (
+    TaskRow.status == TaskStatus.processing.value,
+    TaskRow.current_step == Step.content_generation.value,
+)
+"""The guard of a task whose items are being generated."""
+
+
+def still_generating(task_id: str) -> ColumnElement[bool]:
+    return exists().where(TaskRow.task_id == task_id, *GENERATING)
+
+
+async def transition(
+    session: AsyncSession,
+    task: TaskRow,
+    to_status: TaskStatus,
+    to_step: Step,
+    event: EventType,
+    message: str,
+    **fields: Any,
+) -> Event:
+    """Move the (locked) task to ``to_status`` at ``to_step`` and append the change's event,
+    stamped with the new step, status and roadmap unless ``fields`` say otherwise: every
+    status or step change of a task row goes through here, judged by the state machine."""
+    states.check(task.status, to_status, to_step)
+    task.status, task.current_step = to_status.value, to_step.value
+    return await append_task_event(session, task, event, message, **fields)
+
+
+async def lock_running(
+    session: AsyncSession, task_id: str, step: Step, attempt: int
+) -> TaskRow | None:
+    """The task, row-locked, if it still runs ``step`` of ``attempt``; else None (a cancel
+    came, or a cancel and a retry: a step of the old attempt finishing late must not write
+    into the new one)."""
+    task = await get_task(session, task_id, lock=True)
+    running = task.status in states.RUNNABLE
+    if not running or task.current_step != step.value or task.attempt != attempt:
+        return None
+    return task
+
+
+async def generating_attempt(session: AsyncSession, task_id: str) -> tuple[str, int, str] | None:
+    """(task type, attempt, roadmap id) of the task while its items are being generated;
+    else None."""
+    row = (
+        await session.execute(
+            select(TaskRow.task_type, TaskRow.attempt, TaskRow.roadmap_id).where(
+                TaskRow.task_id == task_id, *GENERATING
+            )
+        )
+    ).first()
+    if row is None or row.roadmap_id is None:
+        return None
+    return str(row.task_type), int(row.attempt), str(row.roadmap_id)
+
+
+async def reserve_seqs(
+    session: AsyncSession, task_id: str, count: int, *, finalizing: bool = False
+) -> int | None:
+    """Lock the task row, last in the transaction, and reserve ``count`` event seqs while
+    its items are being generated; the first seq, or None (nothing changed) once it stopped.
+    ``finalizing`` also moves it to the ``finalizing`` step (no item of it is open).
+
+    Items are written before the task row is locked, so the lock every item of a task waits
+    for is held for this statement, the event insert and the commit only: items of one task
+    finishing together on many workers queue on it briefly. A cancel locks the task row alone
+    and resets its items in a later transaction, so the two never wait on each other in
+    opposite orders."""
+    changes: dict[str, Any] = {}
+    if finalizing:
+        states.check(TaskStatus.processing, TaskStatus.processing, Step.finalizing)
+        changes["current_step"] = Step.finalizing.value
+    last = await next_seq(session, task_id, *GENERATING, count=count, **changes)
+    return None if last is None else last - count + 1
+
+
+async def statuses(session: AsyncSession, task_ids: Collection[str]) -> dict[str, str]:
+    rows = await session.execute(
+        select(TaskRow.task_id, TaskRow.status).where(TaskRow.task_id.in_(list(task_ids)))
+    )
+    return {task_id: status for task_id, status in rows.all()}
+
+
+async def status_of(session: AsyncSession, task_id: str) -> str | None:
+    return await session.scalar(select(TaskRow.status).where(TaskRow.task_id == task_id))
+
+
+async def request_of(session: AsyncSession, task_id: str) -> dict[str, Any] | None:
+    return await session.scalar(select(TaskRow.request).where(TaskRow.task_id == task_id))
+
+
+async def kind_and_subject(session: AsyncSession, task_id: str) -> tuple[str, str | None]:
+    """(task type, roadmap id) of the task."""
+    row = (
+        await session.execute(
+            select(TaskRow.task_type, TaskRow.roadmap_id).where(TaskRow.task_id == task_id)
+        )
+    ).one()
+    return str(row.task_type), row.roadmap_id
+
+
+async def queue(session: AsyncSession, task_id: str, message_id: str, until: datetime) -> None:
+    """The task's next step was sent to the broker under ``message_id``, vouched for until
+    ``until`` by a queued lease (no owner yet)."""
+    await session.execute(
+        update(TaskRow)
+        .where(TaskRow.task_id == task_id)
+        .values(broker_id=message_id, lease_owner=None, lease_expires_at=until)
+    )
+
+
+async def message_id(session: AsyncSession, task_id: str) -> str | None:
+    return await session.scalar(select(TaskRow.broker_id).where(TaskRow.task_id == task_id))
+
+
+async def unheld(session: AsyncSession, worker_id: str) -> list[TaskRow]:
+    """Runnable tasks (not parked for review) whose lease is not this worker's."""
+    rows = await session.scalars(
+        select(TaskRow).where(
+            TaskRow.status.in_(list(states.RUNNABLE)),
+            TaskRow.current_step != Step.human_review.value,
+            or_(TaskRow.lease_owner != worker_id, TaskRow.lease_owner.is_(None)),
+        )
+    )
+    return list(rows.all())
+
+
+async def lapsed(session: AsyncSession, at: datetime, settled_in: datetime) -> list[str]:
+    """Runnable task steps nobody vouches for: their lease ended, or they never got one
+    since ``settled_in``. A task generating content is vouched for by its items' leases."""
+    open_item = exists().where(
+        ItemRow.task_id == TaskRow.task_id, ItemRow.status.in_(OPEN_ITEM_STATUSES)
+    )
+    rows = await session.scalars(
+        select(TaskRow.task_id).where(
+            TaskRow.status.in_(list(states.RUNNABLE)),
+            TaskRow.current_step != Step.human_review.value,
+            or_(
+                TaskRow.lease_expires_at < at,
+                and_(TaskRow.lease_expires_at.is_(None), TaskRow.updated_at < settled_in),
+            ),
+            or_(TaskRow.current_step != Step.content_generation.value, ~open_item),
+        )
     )
     return list(rows.all())

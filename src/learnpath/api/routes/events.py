@@ -22,8 +22,8 @@ from learnpath.api.errors import ERROR_RESPONSES, json_errors
 from learnpath.domain.events import Event
 from learnpath.engine.runtime import Runtime
 from learnpath.errors import BadCredentials, TaskNotFound
-from learnpath.events.follow import follow_batches, uncancelled
 from learnpath.service import tasks
+from learnpath.service.follow import follow_batches, uncancelled
 
 router = APIRouter(tags=["events"], responses=ERROR_RESPONSES)
 KEEPALIVE_S = 15.0
@@ -58,7 +58,7 @@ def _seq(value: str | None) -> int | None:
 
 async def _ended(rt: Runtime, task_id: str, seq: int) -> bool:
     """Whether the task has ended with nothing logged after ``seq``."""
-    view = await uncancelled(tasks.get_task_view(rt, task_id))
+    view = await uncancelled(rt, tasks.get_task_view(rt, task_id))
     return view.status.is_terminal and view.last_event_seq <= seq
 
 

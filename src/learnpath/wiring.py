@@ -1,5 +1,9 @@
 """Build a process's runtime: embedded (SQLite by default, in-process workers) or distributed
-(Celery workers, Redis streams), as the settings say."""
+(Celery workers, Redis streams), as the settings say, with the workflows it runs.
+
+The one module that knows every concrete part (docs/architecture.md, "Layers"): front ends
+and the Celery worker get their runtime from here.
+"""
 
 from __future__ import annotations
 
@@ -11,6 +15,7 @@ from typing import TYPE_CHECKING
 from learnpath.agents.catalog import warm_up
 from learnpath.config import Settings
 from learnpath.dispatch.inline import InlineDispatcher
+from learnpath.engine.roadmap import WORKFLOWS
 from learnpath.engine.runtime import Runtime
 from learnpath.errors import SchemaOutOfDate
 from learnpath.events.bus import MemoryBus
@@ -66,7 +71,11 @@ async def embedded_runtime(settings: Settings | None = None) -> AsyncIterator[Ru
     bus = MemoryBus()
     db.add_event_sink(bus.publish)
     rt = Runtime(
-        settings=settings, db=db, llm=build_client(settings, DatabaseModeMemory(db)), bus=bus
+        settings=settings,
+        db=db,
+        llm=build_client(settings, DatabaseModeMemory(db)),
+        bus=bus,
+        workflows=WORKFLOWS,
     )
     rt.feeds = [LogPoller(db, bus)]
     rt.dispatcher = InlineDispatcher(rt)
@@ -104,7 +113,11 @@ async def distributed_runtime(
         publisher = streams.StreamPublisher(redis, settings.stream_maxlen, settings.stream_ttl_s)
         db.add_event_sink(publisher.publish)
         rt = Runtime(
-            settings=settings, db=db, llm=build_client(settings, DatabaseModeMemory(db)), bus=bus
+            settings=settings,
+            db=db,
+            llm=build_client(settings, DatabaseModeMemory(db)),
+            bus=bus,
+            workflows=WORKFLOWS,
         )
         rt.feeds = [
             streams.StreamFeed(redis, bus),
@@ -121,3 +134,10 @@ async def distributed_runtime(
         await redis.aclose()
         await broker.aclose()
         await db.dispose()
+
+
+def worker_app(settings: Settings) -> Celery:
+    """The Celery app a ``learnpath worker`` runs: its jobs run on a distributed runtime."""
+    from learnpath.dispatch.celery_app import create_app
+
+    return create_app(settings, distributed_runtime)

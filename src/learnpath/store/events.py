@@ -1,4 +1,4 @@
-"""Append events to a task's durable log inside the caller's transaction."""
+"""A task's durable event log: reserve seqs, append inside the caller's transaction, read."""
 
 from __future__ import annotations
 
@@ -8,21 +8,21 @@ from typing import Any, cast
 from sqlalchemy import ColumnElement, Table, insert, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from learnpath.domain.events import Event, EventProgress, EventType
+from learnpath.domain.events import Event, EventType, new_event
 from learnpath.store.database import PENDING_EVENTS
 from learnpath.store.tables import EventRow, TaskRow
 
 
-def progress_of(current: int, total: int) -> EventProgress:
-    percentage = round(100 * current / total, 1) if total else 100.0
-    return EventProgress(current=current, total=total, percentage=percentage)
-
-
 async def next_seq(
-    session: AsyncSession, task_id: str, *guards: ColumnElement[bool], **changes: Any
+    session: AsyncSession,
+    task_id: str,
+    *guards: ColumnElement[bool],
+    count: int = 1,
+    **changes: Any,
 ) -> int | None:
-    """Reserve the task's next event ``seq`` (applying ``changes`` to the task row too);
-    None, and nothing changed, when the task does not match ``guards``.
+    """Reserve the task's next ``count`` event seqs (applying ``changes`` to the task row
+    too); the last of them, or None and nothing changed when the task does not match
+    ``guards``.
 
     The ``UPDATE … RETURNING`` row-locks the task (PostgreSQL), so appends are serialised per
     task and a guarded append cannot interleave with a concurrent status change.
@@ -33,21 +33,10 @@ async def next_seq(
         await session.execute(
             update(TaskRow)
             .where(TaskRow.task_id == task_id, *guards)
-            .values(last_seq=TaskRow.last_seq + 1, **changes)
+            .values(last_seq=TaskRow.last_seq + count, **changes)
             .returning(TaskRow.last_seq)
         )
     ).scalar_one_or_none()
-
-
-def new_event(seq: int, task_id: str, type: EventType, message: str, **fields: Any) -> Event:
-    return Event(
-        seq=seq,
-        type=type,
-        task_id=task_id,
-        timestamp=datetime.now(UTC),
-        message=message,
-        **fields,
-    )
 
 
 async def store_events(session: AsyncSession, events: list[Event]) -> None:
@@ -105,5 +94,17 @@ async def events_after(session: AsyncSession, task_id: str, after_seq: int = 0) 
         select(EventRow)
         .where(EventRow.task_id == task_id, EventRow.seq > after_seq)
         .order_by(EventRow.seq)
+    )
+    return [Event.model_validate(row.payload) for row in rows]
+
+
+async def events_of_tasks(
+    session: AsyncSession, task_ids: list[str], after_seq: int
+) -> list[Event]:
+    """The events of these tasks with ``seq > after_seq``, by task and seq."""
+    rows = await session.scalars(
+        select(EventRow)
+        .where(EventRow.task_id.in_(task_ids), EventRow.seq > after_seq)
+        .order_by(EventRow.task_id, EventRow.seq)
     )
     return [Event.model_validate(row.payload) for row in rows]

@@ -6,12 +6,12 @@ from __future__ import annotations
 from typing import Any
 
 from learnpath.domain.content import ContentType
-from learnpath.domain.events import EventType
+from learnpath.domain.events import EventType, progress_of
 from learnpath.domain.tasks import Step, TaskStatus
 from learnpath.engine.runtime import Runtime
 from learnpath.engine.steps import locked
-from learnpath.events.log import append_task_event, progress_of
-from learnpath.store import contents, records
+from learnpath.store import contents, records, tasks
+from learnpath.store.events import append_task_event
 from learnpath.store.links import LinkCheck
 from learnpath.store.tables import TaskRow
 
@@ -70,15 +70,15 @@ async def _finish(
             "dead_links": dead,
             "duration_s": round((records.now() - current.created_at).total_seconds(), 3),
         }
-        current.status = TaskStatus.completed.value
-        current.current_step = Step.completed.value
         message = (
             f"Checked {len(outcomes)} links: {outcomes.count('ok')} live, "
             f"{outcomes.count('dead')} dead, {outcomes.count('broken')} unreachable"
         )
-        await append_task_event(
+        await tasks.transition(
             s,
             current,
+            TaskStatus.completed,
+            Step.completed,
             EventType.completed,
             message,
             progress=progress_of(len(outcomes), len(outcomes)),

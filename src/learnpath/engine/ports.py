@@ -1,15 +1,10 @@
-"""The one interface the engine uses to hand work to workers."""
+"""The one interface the engine uses to hand work to workers; dispatchers implement it."""
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from typing import Protocol
 
-
-@dataclass(frozen=True)
-class ItemKey:
-    concept_id: str
-    content_type: str
+from learnpath.domain.items import ItemKey
 
 
 class Dispatcher(Protocol):

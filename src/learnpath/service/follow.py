@@ -9,22 +9,21 @@ from typing import Any, TypeVar
 
 from learnpath.domain.events import Event
 from learnpath.engine.runtime import Runtime
-from learnpath.events.log import events_after
+from learnpath.store.events import events_after
 
 T = TypeVar("T")
 GAP_WAIT_S = 0.5
 """How long an event that arrived ahead of its predecessor waits for it on the bus (commits
 of one task by different coroutines may publish out of order) before the log is read."""
-_detached: set[asyncio.Task[Any]] = set()
 
 
-async def uncancelled(work: Coroutine[Any, Any, T]) -> T:
+async def uncancelled(rt: Runtime, work: Coroutine[Any, Any, T]) -> T:
     """Await ``work``, letting it finish even when the caller is cancelled (a client hanging
     up): a database read cancelled half-way makes SQLAlchemy terminate its connection, which
     logs "Task was destroyed but it is pending!" and throws the pooled connection away."""
     task = asyncio.ensure_future(work)
-    _detached.add(task)
-    task.add_done_callback(_detached.discard)
+    rt.detached.add(task)
+    task.add_done_callback(rt.detached.discard)
     return await asyncio.shield(task)
 
 
@@ -56,7 +55,7 @@ async def follow_batches(
             for feed in rt.feeds:
                 feeds.enter_context(feed.watching(task_id, after_seq))
             while True:
-                backlog = await uncancelled(_backlog(rt, task_id, last))
+                backlog = await uncancelled(rt, _backlog(rt, task_id, last))
                 if backlog:
                     last = backlog[-1].seq
                     yield backlog

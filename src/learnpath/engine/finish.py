@@ -1,0 +1,107 @@
+"""How a task whose items are all settled ends: ``completed``, ``partial_failure`` or
+``failed``, with its summary."""
+
+from __future__ import annotations
+
+from learnpath.domain.events import Event, EventType, new_event, progress_of
+from learnpath.domain.items import OPEN_ITEM_STATUSES, ItemStatus
+from learnpath.domain.tasks import Step, TaskStatus
+from learnpath.engine.runtime import Runtime
+from learnpath.store import items, records, tasks
+from learnpath.store.events import store_events
+from learnpath.store.tables import TaskRow
+
+
+def finalising_event(seq: int, task_id: str, subject_id: str) -> Event:
+    """The event of a task whose items are all stored moving to ``finalizing``."""
+    return new_event(
+        seq,
+        task_id,
+        EventType.progress,
+        "Finalising",
+        step=Step.finalizing.value,
+        status=TaskStatus.processing.value,
+        roadmap_id=subject_id,
+    )
+
+
+async def finish_if_done(rt: Runtime, task_id: str) -> None:
+    """Finalise the task if none of its items is open (a resume after the last item)."""
+    async with rt.db.transaction() as s:
+        task = await tasks.get_task(s, task_id, lock=True)
+        generating = (
+            task.status == TaskStatus.processing.value
+            and task.current_step == Step.content_generation.value
+        )
+        if not generating or task.roadmap_id is None:
+            return
+        counts = await items.counts(s, task.roadmap_id, task_id)
+        if any(counts[status] for status in OPEN_ITEM_STATUSES):
+            return
+        seq = await tasks.reserve_seqs(s, task_id, 1, finalizing=True)
+        if seq is None:
+            return
+        await store_events(s, [finalising_event(seq, task_id, task.roadmap_id)])
+    await finalize(rt, task_id)
+
+
+async def finalize(rt: Runtime, task_id: str) -> None:
+    """End a ``finalizing`` task by what became of its items."""
+    async with rt.db.transaction() as s:
+        task = await tasks.get_task(s, task_id, lock=True)
+        if task.status != TaskStatus.processing.value or task.current_step != Step.finalizing.value:
+            return
+        fan_out = rt.workflow(task.task_type).fan_out
+        assert fan_out is not None and task.roadmap_id is not None
+        owned = await items.owned(s, task.roadmap_id, task_id)
+        failed = [i for i in owned if i.status == ItemStatus.failed.value]
+        done = sum(1 for i in owned if i.status == ItemStatus.completed.value)
+        task.failed_items = [
+            {"concept_id": i.concept_id, "content_type": i.content_type, "error": i.error}
+            for i in failed
+        ]
+        task.summary = {
+            **task.summary,
+            "items_total": len(owned),
+            "items_done": done,
+            "items_failed": len(failed),
+            **await records.usage_summary(s, task_id),
+            "duration_s": round((records.now() - task.created_at).total_seconds(), 3),
+            **await fan_out.summary(s, task),
+        }
+        status, event, message = _outcome(task, len(owned), done, len(failed))
+        message = message or fan_out.completed_message(done)
+        if failed and not done:
+            task.error_message = message
+        await tasks.transition(
+            s,
+            task,
+            status,
+            Step(status.value),
+            event,
+            message,
+            progress=progress_of(len(owned), len(owned)),
+            data={"failed_count": len(failed), "failed_items": task.failed_items},
+            error=task.error_message,
+        )
+
+
+def _outcome(
+    task: TaskRow, total: int, done: int, failed: int
+) -> tuple[TaskStatus, EventType, str]:
+    """The status a finalised task ends in, its event, and its message (empty when every
+    item succeeded: the workflow words that)."""
+    if failed and not done:
+        first = task.failed_items[0]["error"]
+        return (
+            TaskStatus.failed,
+            EventType.failed,
+            f"every content item failed; first error: {first}",
+        )
+    if failed:
+        return (
+            TaskStatus.partial_failure,
+            EventType.completed,
+            f"Finished with {failed} failed item(s) of {total}",
+        )
+    return TaskStatus.completed, EventType.completed, ""

@@ -1,0 +1,229 @@
+"""A task's items, for any workflow: start them, make them, settle their outcomes.
+
+An item is written once per idempotency key (definition fingerprint + generation), so a worker
+that dies after the content commit and is redelivered cannot add a second version.
+"""
+
+from __future__ import annotations
+
+from collections import Counter
+from typing import Any
+
+from learnpath.domain.events import Event, EventType, new_event, progress_of
+from learnpath.domain.items import ItemKey, ItemStatus
+from learnpath.domain.tasks import Step
+from learnpath.engine import finish
+from learnpath.engine.leases import lease_until
+from learnpath.engine.runtime import CONTEXTS_KEPT, Runtime
+from learnpath.engine.workflow import FanOut, Outcome, StartedItem
+from learnpath.store import items, records, tasks
+from learnpath.store.database import Session
+from learnpath.store.events import store_events
+
+GONE = "the concept is no longer in the roadmap"
+
+
+class _TaskStopped(Exception):
+    """The task stopped generating (a cancel) while a transaction prepared its items: the
+    transaction rolls back."""
+
+
+def _fan_out(rt: Runtime, task_type: str) -> FanOut:
+    fan_out = rt.workflow(task_type).fan_out
+    assert fan_out is not None, f"{task_type} tasks have no items"
+    return fan_out
+
+
+async def _context(
+    rt: Runtime, s: Session, fan_out: FanOut, task_id: str, attempt: int, subject_id: str
+) -> Any:
+    """What the task's items are made from, read once per attempt: it cannot change while
+    the task generates (edits are refused then) and every retry starts a new attempt."""
+    key = (task_id, attempt)
+    if key not in rt.contexts:
+        rt.contexts[key] = await fan_out.context(s, task_id, subject_id)
+        while len(rt.contexts) > CONTEXTS_KEPT:
+            rt.contexts.popitem(last=False)
+    return rt.contexts[key]
+
+
+async def start_items(rt: Runtime, task_id: str, keys: list[ItemKey]) -> list[StartedItem]:
+    """Mark open items ``generating`` (with their ``concept_start`` events) in one transaction.
+
+    Once a cancel commits, no item of the task turns ``generating`` again; items already
+    settled or owned by another task, or generating under another worker's live lease, are
+    skipped. Items no longer wanted fail.
+    """
+    try:
+        started, gone = await _start(rt, task_id, keys)
+    except _TaskStopped:
+        return []
+    if gone:
+        await finish.finish_if_done(rt, task_id)
+    return started
+
+
+async def _start(
+    rt: Runtime, task_id: str, keys: list[ItemKey]
+) -> tuple[list[StartedItem], list[ItemKey]]:
+    async with rt.db.transaction() as s:
+        running = await tasks.generating_attempt(s, task_id)
+        if running is None:
+            return [], []
+        task_type, attempt, subject_id = running
+        fan_out = _fan_out(rt, task_type)
+        context = await _context(rt, s, fan_out, task_id, attempt, subject_id)
+        located = {k: fan_out.locate(context, k) for k in keys}
+        gone = [k for k, where in located.items() if where is None]
+        if gone:
+            await items.fail_open(s, subject_id, task_id, gone, GONE, records.now())
+        claimed = await items.start(
+            s,
+            subject_id,
+            task_id,
+            [k for k, where in located.items() if where is not None],
+            rt.worker_id,
+            at=records.now(),
+            until=lease_until(rt.settings.lease_s),
+        )
+        started = [
+            StartedItem(task_id, task_type, subject_id, key, where[0], where[1])
+            for key, where in located.items()
+            if where is not None and key in claimed
+        ]
+        if started:
+            await _started_events(s, started)
+    return started, gone
+
+
+async def _reserve(s: Session, task_id: str, count: int, *, finalizing: bool = False) -> int:
+    first = await tasks.reserve_seqs(s, task_id, count, finalizing=finalizing)
+    if first is None:
+        raise _TaskStopped(task_id)
+    return first
+
+
+async def _started_events(s: Session, started: list[StartedItem]) -> None:
+    """The ``concept_start`` events of ``started``."""
+    first = await _reserve(s, started[0].task_id, len(started))
+    await store_events(
+        s,
+        [
+            new_event(
+                seq,
+                item.task_id,
+                EventType.concept_start,
+                f"Writing the {item.key.content_type} for '{item.name}'",
+                **_fields(item),
+            )
+            for seq, item in enumerate(started, start=first)
+        ],
+    )
+
+
+def _fields(item: StartedItem) -> dict[str, Any]:
+    return {
+        "step": Step.content_generation.value,
+        "roadmap_id": item.subject_id,
+        "concept_id": item.key.concept_id,
+        "concept_name": item.name,
+        "content_type": item.key.content_type,
+    }
+
+
+async def run_item(rt: Runtime, item: StartedItem) -> Outcome | None:
+    """Make the item; None when the task was cancelled meanwhile."""
+    return await _fan_out(rt, item.task_type).make(rt, item)
+
+
+async def settle_items(rt: Runtime, outcomes: list[Outcome]) -> None:
+    """Store the outcomes of one task's items (content or failure, each with its event) in one
+    transaction, and finalise the task when no item of it is left open.
+
+    Items that finish together (a wave of model calls) settle together. Outcomes of items no
+    longer open for the task (settled meanwhile, or taken over by a cancel) are dropped;
+    their usage is still recorded.
+    """
+    task_id = outcomes[0].item.task_id
+    calls = [c for o in outcomes for c in o.calls]
+    try:
+        async with rt.db.transaction() as s:
+            await records.record_calls(s, task_id, calls)
+            fan_out = _fan_out(rt, outcomes[0].item.task_type)
+            done = await _store_outcomes(s, fan_out, outcomes)
+    except _TaskStopped:
+        # A cancel came first: of these outcomes only what their calls cost stands.
+        async with rt.db.transaction() as s:
+            await records.record_calls(s, task_id, calls)
+        return
+    if done:
+        await finish.finalize(rt, task_id)
+
+
+async def _store_outcomes(s: Session, fan_out: FanOut, outcomes: list[Outcome]) -> bool:
+    """The content, item statuses and events of :func:`settle_items`; True when no item of
+    the task is left open (the task moved to ``finalizing``)."""
+    task_id, subject_id = outcomes[0].item.task_id, outcomes[0].item.subject_id
+    keys = await items.lock_open(s, subject_id, task_id, [o.item.key for o in outcomes])
+    settled = [o for o in outcomes if o.item.key in keys]
+    if not settled:
+        return False
+    made = [(o, keys[o.item.key]) for o in settled if o.body is not None]
+    versions = await fan_out.store(s, (subject_id, task_id), made)
+    await items.settle(
+        s,
+        subject_id,
+        [
+            items.Settled(o.item.key, o.body is not None, versions.get(o.item.key), o.error)
+            for o in settled
+        ],
+        records.now(),
+    )
+    first = await _reserve(s, task_id, len(settled))
+    counts = await items.counts(s, subject_id, task_id)
+    events = _settled_events(first, settled, versions, counts)
+    done = not (counts[ItemStatus.pending.value] or counts[ItemStatus.generating.value])
+    if done:
+        seq = await _reserve(s, task_id, 1, finalizing=True)
+        events.append(finish.finalising_event(seq, task_id, subject_id))
+    await store_events(s, events)
+    return done
+
+
+def _settled_events(
+    first: int, settled: list[Outcome], versions: dict[ItemKey, int], counts: Counter[str]
+) -> list[Event]:
+    total = sum(counts.values())
+    finished = counts[ItemStatus.completed.value] + counts[ItemStatus.failed.value]
+    finished -= len(settled)
+    events = []
+    for seq, o in enumerate(settled, start=first):
+        finished += 1
+        kind, name = o.item.key.content_type, o.item.name
+        common = {**_fields(o.item), "progress": progress_of(finished, total)}
+        if o.body is not None:
+            version = versions[o.item.key]
+            message = f"{kind.capitalize()} ready for '{name}' (version {version})"
+            events.append(
+                new_event(
+                    seq,
+                    o.item.task_id,
+                    EventType.concept_complete,
+                    message,
+                    data={"version": version},
+                    **common,
+                )
+            )
+        else:
+            message = f"The {kind} for '{name}' failed: {o.error}"
+            events.append(
+                new_event(
+                    seq,
+                    o.item.task_id,
+                    EventType.concept_failed,
+                    message,
+                    error=o.error,
+                    **common,
+                )
+            )
+    return events
