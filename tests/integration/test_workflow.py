@@ -364,6 +364,11 @@ async def test_item_retry_makes_version_two_of_that_item_only(rt: Runtime) -> No
     retried = await settle(rt, result.task_id)
     assert retried.status == TaskStatus.completed
     assert retried.task_type == "retry_quiz"
+    async with rt.db.read() as s:
+        kinds = [e.type for e in await events_after(s, result.task_id)]
+    # Marked generating (with its event) by the request; the worker does not announce it again.
+    assert kinds.count(EventType.concept_start) == 1
+    assert kinds.count(EventType.concept_complete) == 1
     counts = await versions(rt, done.roadmap_id)
     assert counts["quiz"][concept.concept_id] == 2
     assert sum(counts["quiz"].values()) == len(counts["quiz"]) + 1

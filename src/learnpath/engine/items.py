@@ -48,7 +48,9 @@ async def _context(
 
 
 async def start_items(rt: Runtime, task_id: str, keys: list[ItemKey]) -> list[StartedItem]:
-    """Mark open items ``generating`` (with their ``concept_start`` events) in one transaction.
+    """Mark open items ``generating`` in one transaction, with a ``concept_start`` event
+    for each that was waiting (an item already ``generating`` was announced when it became
+    so: by a regenerate request, or before its worker died).
 
     Once a cancel commits, no item of the task turns ``generating`` again; items already
     settled or owned by another task, or generating under another worker's live lease, are
@@ -77,7 +79,7 @@ async def _start(
         gone = [k for k, where in located.items() if where is None]
         if gone:
             await items.fail_open(s, subject_id, task_id, gone, GONE, records.now())
-        claimed = await items.start(
+        waiting, taken = await items.start(
             s,
             subject_id,
             task_id,
@@ -89,10 +91,11 @@ async def _start(
         started = [
             StartedItem(task_id, task_type, subject_id, key, where[0], where[1])
             for key, where in located.items()
-            if where is not None and key in claimed
+            if where is not None and (key in waiting or key in taken)
         ]
-        if started:
-            await _started_events(s, started)
+        announce = [item for item in started if item.key in waiting]
+        if announce:
+            await _started_events(s, announce)
     return started, gone
 
 

@@ -105,13 +105,6 @@ def _open(roadmap_id: str, task_id: str, keys: Collection[ItemKey]) -> tuple[Any
     )
 
 
-def unattended(at: datetime) -> ColumnElement[bool]:
-    """Items no worker is generating: waiting, queued (a lease without an owner), or held by
-    a worker whose lease ran out. A redelivered message of an item another worker runs is
-    dropped, not run twice."""
-    return or_(ItemRow.status == ItemStatus.pending.value, item_not_held(at))
-
-
 async def fail_open(
     session: AsyncSession,
     roadmap_id: str,
@@ -143,21 +136,47 @@ async def start(
     *,
     at: datetime,
     until: datetime,
-) -> set[ItemKey]:
+) -> tuple[set[ItemKey], set[ItemKey]]:
     """Mark these items ``generating`` under ``owner``'s lease, those still open for the
-    generating task and unattended; returns the ones it marked."""
+    generating task and unattended. Returns (the ones that were waiting, the ones already
+    ``generating`` that nobody held: announced by a regenerate request, or left by a dead
+    worker). Waiting items are the common case: one statement when they are all there is."""
     if not keys:
-        return set()
+        return set(), set()
+    values = {
+        "status": ItemStatus.generating.value,
+        "error": None,
+        "updated_at": at,
+        "lease_owner": owner,
+        "lease_expires_at": until,
+    }
+    waiting = await _mark(
+        session,
+        values,
+        *_open(roadmap_id, task_id, keys),
+        ItemRow.status == ItemStatus.pending.value,
+        still_generating(task_id),
+    )
+    rest = [k for k in keys if k not in waiting]
+    if not rest:
+        return waiting, set()
+    taken = await _mark(
+        session,
+        values,
+        *_open(roadmap_id, task_id, rest),
+        item_not_held(at),
+        still_generating(task_id),
+    )
+    return waiting, taken
+
+
+async def _mark(
+    session: AsyncSession, values: dict[str, Any], *where: ColumnElement[bool]
+) -> set[ItemKey]:
     rows = await session.execute(
         update(ItemRow)
-        .where(*_open(roadmap_id, task_id, keys), unattended(at), still_generating(task_id))
-        .values(
-            status=ItemStatus.generating.value,
-            error=None,
-            updated_at=at,
-            lease_owner=owner,
-            lease_expires_at=until,
-        )
+        .where(*where)
+        .values(**values)
         .returning(ItemRow.concept_id, ItemRow.content_type)
     )
     return {ItemKey(r.concept_id, r.content_type) for r in rows}
@@ -266,7 +285,8 @@ async def queue(
     until: datetime,
 ) -> None:
     """These open items were sent to the broker under these message ids: they wait there,
-    vouched for until ``until`` by a queued lease (no owner yet)."""
+    vouched for until ``until`` by a queued lease (no owner yet). Their status stays: an
+    item already announced ``generating`` is not announced again when a worker starts it."""
     await session.execute(
         update(cast(Table, ItemRow.__table__))
         .where(
@@ -279,7 +299,6 @@ async def queue(
             item_not_held(at),
         )
         .values(
-            status=ItemStatus.pending.value,
             broker_id=bindparam("b_id"),
             lease_owner=None,
             lease_expires_at=until,
