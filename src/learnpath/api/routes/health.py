@@ -9,8 +9,9 @@ from fastapi.responses import JSONResponse, PlainTextResponse
 from prometheus_client import CONTENT_TYPE_LATEST, generate_latest
 from sqlalchemy import text
 
-from learnpath.api.deps import RuntimeDep, unauthorised
+from learnpath.api.deps import RuntimeDep
 from learnpath.api.errors import ERROR_RESPONSES, json_errors
+from learnpath.errors import BadCredentials
 
 router = APIRouter(tags=["operations"])
 
@@ -63,7 +64,7 @@ async def metrics(request: Request, rt: RuntimeDep) -> Response:
             credentials.encode("utf-8", "surrogateescape"),
             expected.get_secret_value().encode("utf-8", "surrogateescape"),
         ):
-            raise unauthorised()
+            raise BadCredentials()
     collected = request.app.state.metrics
     await collected.refresh(rt)
     return Response(generate_latest(collected.registry), media_type=CONTENT_TYPE_LATEST)
