@@ -13,6 +13,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 from datetime import UTC, datetime
+from enum import StrEnum
 from functools import lru_cache
 from pathlib import Path
 from typing import Any
@@ -26,7 +27,16 @@ from learnpath.domain.content import Quiz, QuizQuestion, Resource, ResourceList,
 from learnpath.domain.roadmap import Concept, Module, Stage
 from learnpath.markdown import render_markdown
 
-__all__ = ["to_html", "to_json", "to_markdown"]
+__all__ = ["ExportFormat", "to_html", "to_json", "to_markdown"]
+
+
+class ExportFormat(StrEnum):
+    """The formats of ``learnpath export`` and ``GET /roadmaps/{id}/export`` (contract §4)."""
+
+    md = "md"
+    json = "json"
+    html = "html"
+
 
 _QUESTION_KINDS = {
     "single_choice": "single choice",
