@@ -54,6 +54,8 @@ class Invalid(LearnpathError, ValueError):
     """The request is well-formed but breaks a rule (HTTP 422); ``errors`` name each problem."""
 
     http_status = 422
+    exit_code = 2
+    """Like a command line that does not parse: the request itself has to change."""
 
     def __init__(self, message: str, errors: list[dict[str, str]] | None = None) -> None:
         super().__init__(message)
@@ -66,14 +68,25 @@ class BadCredentials(LearnpathError):
     http_status = 401
 
 
-class BudgetSpent(LearnpathError):
-    """The day's model budget is spent (HTTP 429); new tasks wait for the next UTC day."""
+class TooManyRequests(LearnpathError):
+    """Refused for now (HTTP 429): asking again after ``retry_after_s`` seconds may succeed."""
 
     http_status = 429
 
     def __init__(self, message: str, retry_after_s: int) -> None:
         super().__init__(message)
         self.retry_after_s = retry_after_s
+
+
+class BudgetSpent(TooManyRequests):
+    """The day's model budget is spent; new tasks wait for the next UTC day."""
+
+
+class LoginThrottled(TooManyRequests):
+    """Too many failed sign-ins for this account or from this address (contract §9)."""
+
+    def __init__(self, retry_after_s: int) -> None:
+        super().__init__(f"too many failed sign-ins: try again in {retry_after_s} s", retry_after_s)
 
 
 class SchemaOutOfDate(LearnpathError):

@@ -8,6 +8,7 @@ and the Celery worker get their runtime from here.
 from __future__ import annotations
 
 import gc
+import os
 from collections.abc import AsyncIterator
 from contextlib import AbstractAsyncContextManager, asynccontextmanager
 from typing import TYPE_CHECKING
@@ -136,8 +137,26 @@ async def distributed_runtime(
         await db.dispose()
 
 
-def worker_app(settings: Settings) -> Celery:
-    """The Celery app a ``learnpath worker`` runs: its jobs run on a distributed runtime."""
+def run_worker(
+    settings: Settings, *, concurrency: int, queues: str, pool: str, log_level: str
+) -> None:
+    """Run a Celery worker in this process until stopped: it consumes ``queues``
+    (comma-separated), ``concurrency`` jobs at once in a ``threads`` or ``prefork`` pool, each
+    on a distributed runtime."""
     from learnpath.dispatch.celery_app import create_app
 
-    return create_app(settings, distributed_runtime)
+    create_app(settings, distributed_runtime).worker_main(
+        [
+            "worker",
+            f"--concurrency={concurrency}",
+            f"--queues={queues}",
+            f"--loglevel={log_level.upper()}",
+            f"--hostname=learnpath-{os.getpid()}@%h",
+            f"--pool={pool}",
+            "--without-gossip",
+            "--without-mingle",
+        ]
+    )
+
+
+__all__ = ["Runtime", "distributed_runtime", "embedded_runtime", "open_runtime", "run_worker"]

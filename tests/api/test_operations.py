@@ -4,12 +4,14 @@ OpenAPI document that lists every route of contract §4."""
 from __future__ import annotations
 
 import re
+import time
+from collections.abc import Iterator
 
 import httpx
 import pytest
 
-from tests.api.conftest import TASK_STATUSES, TIMEOUT, create_users
-from tests.support.server import METRICS_AUTH, Server
+from tests.api.conftest import CONTENT_TYPES, TASK_STATUSES, TIMEOUT, concepts, create_users
+from tests.support.server import METRICS_AUTH, Server, running_server
 
 pytestmark = pytest.mark.slow
 
@@ -60,33 +62,76 @@ def test_health_and_readiness(fast_server: Server) -> None:
     )
 
 
-def test_metrics_count_tasks_by_status_and_llm_calls(fast_server: Server) -> None:
-    (api,) = create_users(fast_server, "metrics")
-    url = f"{fast_server.base_url}/metrics"
-    before = fast_server.metrics()
-    completed_before = metric(before, "learnpath_tasks", status="completed")
-    review_before = metric(before, "learnpath_tasks", status="human_review_pending")
-    total_before = sum(metric(before, "learnpath_tasks", status=s) for s in TASK_STATUSES)
+def samples(text: str, name: str) -> dict[str, float]:
+    """Every sample of one metric: its labels as written (``a="x",b="y"``) → value."""
+    pattern = rf"^{re.escape(name)}(?:\{{(.*)\}})? (\S+)$"
+    return {labels or "": float(value) for labels, value in re.findall(pattern, text, re.M)}
 
-    api.completed_roadmap()
+
+def settled(server: Server, name: str, expected: float) -> str:
+    """The metrics text once ``name`` reads ``expected``: a counter of events delivered to
+    subscribers moves just after the commit a task's status is read from."""
+    deadline = time.monotonic() + 5
+    while True:
+        text = server.metrics()
+        if metric(text, name) == expected or time.monotonic() > deadline:
+            return text
+        time.sleep(0.05)
+
+
+@pytest.fixture(scope="module")
+def own_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Server]:
+    """A server of this module's own: every figure it reports comes from these tests."""
+    with running_server(tmp_path_factory.mktemp("operations")) as server:
+        yield server
+
+
+def test_metrics_count_tasks_by_status_and_llm_calls(own_server: Server) -> None:
+    before = own_server.metrics()
+    assert {s: metric(before, "learnpath_tasks", status=s) for s in TASK_STATUSES} == dict.fromkeys(
+        TASK_STATUSES, 0
+    )
+    assert samples(before, "learnpath_llm_calls") == {}
+    assert metric(before, "learnpath_llm_tokens", kind="prompt") == 0
+    health_label = 'method="GET",route="/healthz",status="200"'
+    health_before = samples(before, "learnpath_http_request_duration_seconds_count")[health_label]
+
+    (api,) = create_users(own_server, "metrics")
+    done, roadmap_id = api.completed_roadmap()
     waiting = api.generate()
     api.wait_review(waiting)
+    views = [api.task(done), api.task(waiting)]
+    concept_count = len(concepts(api.roadmap(roadmap_id)))
+    for _ in range(3):
+        httpx.get(f"{own_server.base_url}/healthz", timeout=TIMEOUT)
 
-    answer = httpx.get(url, headers=METRICS_AUTH, timeout=TIMEOUT)
-    assert answer.status_code == 200
-    assert answer.headers["content-type"].startswith("text/plain")
-    text = answer.text
+    events = sum(v["last_event_seq"] for v in views)
+    text = settled(own_server, "learnpath_events_published_total", events)
+    scrape = httpx.get(f"{own_server.base_url}/metrics", headers=METRICS_AUTH, timeout=TIMEOUT)
+    assert scrape.status_code == 200
+    assert scrape.headers["content-type"].startswith("text/plain")
     assert "# TYPE learnpath_tasks gauge" in text
-    # Every status has a sample, and together they count every task: this test made two.
-    assert sum(metric(text, "learnpath_tasks", status=s) for s in TASK_STATUSES) == (
-        total_before + 2
+    assert {s: metric(text, "learnpath_tasks", status=s) for s in TASK_STATUSES} == {
+        **dict.fromkeys(TASK_STATUSES, 0),
+        "completed": 1,
+        "human_review_pending": 1,
+    }
+    calls = samples(text, "learnpath_llm_calls")
+    assert all(labels.endswith('ok="true"') for labels in calls), calls
+    assert sum(calls.values()) == sum(v["usage"]["llm_calls"] for v in views)
+    for agent, expected in [("intent", 2), *((t, concept_count) for t in CONTENT_TYPES)]:
+        assert calls[f'agent="{agent}",ok="true"'] == expected, calls
+    for kind in ("prompt", "completion"):
+        used = sum(v["usage"][f"{kind}_tokens"] for v in views)
+        assert metric(text, "learnpath_llm_tokens", kind=kind) == used > 0
+    assert sum(samples(text, "learnpath_llm_cost_usd_total").values()) == sum(
+        v["usage"]["cost_usd"] for v in views
     )
-    assert metric(text, "learnpath_tasks", status="completed") >= completed_before + 1
-    assert metric(text, "learnpath_tasks", status="human_review_pending") >= review_before + 1
-    assert metric(text, "learnpath_llm_calls", agent="tutorial", ok="true") >= 4
-    assert metric(text, "learnpath_llm_tokens", kind="prompt") > 0
-    metric(text, "learnpath_queue_depth")  # present (its value depends on other tests' work)
-    assert "learnpath_http_request_duration_seconds_count" in text
+    assert metric(text, "learnpath_queue_depth") == 0
+    assert metric(text, "learnpath_events_published_total") == events
+    assert samples(text, "learnpath_link_checks") == {}, "offline: no link is fetched"
+    requests = samples(text, "learnpath_http_request_duration_seconds_count")
+    assert requests[health_label] == health_before + 3
     # Requests are labelled by route template, not by the ids in the path.
     routes = set(re.findall(r'route="([^"]+)"', text))
     assert any(r.endswith("/tasks/{task_id}") for r in routes), routes

@@ -11,13 +11,13 @@ from __future__ import annotations
 
 from typing import Annotated
 
-from fastapi import Depends, HTTPException, Query, Request, WebSocket, status
+from fastapi import Depends, Query, Request, WebSocket
 from fastapi.security import OAuth2PasswordBearer
 
 from learnpath.api.security import TOKEN_COOKIE, origin_allowed
-from learnpath.engine.runtime import Runtime
 from learnpath.errors import BadCredentials
 from learnpath.service.users import LOCAL, Principal, principal_from_token, ticket_principal
+from learnpath.wiring import Runtime
 
 __all__ = ["MAX_INT", "TOKEN_COOKIE", "PrincipalDep", "RuntimeDep", "StreamPrincipalDep"]
 
@@ -40,12 +40,6 @@ async def get_runtime(request: Request) -> Runtime:
     return runtime
 
 
-def unauthorised() -> HTTPException:
-    return HTTPException(
-        status.HTTP_401_UNAUTHORIZED, "not authenticated", headers={"WWW-Authenticate": "Bearer"}
-    )
-
-
 async def _from_token(runtime: Runtime, token: str | None) -> Principal:
     if not token or len(token) > MAX_CREDENTIAL:
         raise BadCredentials()
@@ -64,15 +58,11 @@ async def _from_ticket(request: Request | WebSocket, ticket: str) -> Principal:
 async def get_principal(
     request: Request, token: Annotated[str | None, Depends(oauth2)]
 ) -> Principal:
-    """Bearer token, or the cookie the web app sets; none needed in ``--local`` mode."""
+    """Bearer token, or the cookie the web app sets; none needed in ``--local`` mode.
+    :class:`BadCredentials` otherwise (a 401, :mod:`learnpath.api.errors`)."""
     if request.app.state.local:
         return LOCAL
-    try:
-        return await _from_token(
-            request.app.state.runtime, token or request.cookies.get(TOKEN_COOKIE)
-        )
-    except BadCredentials:
-        raise unauthorised() from None
+    return await _from_token(request.app.state.runtime, token or request.cookies.get(TOKEN_COOKIE))
 
 
 async def stream_principal(
@@ -98,14 +88,11 @@ async def stream_principal(
     if request.app.state.local:
         return LOCAL
     runtime = request.app.state.runtime
-    try:
-        if sent := token or request.cookies.get(TOKEN_COOKIE):
-            return await _from_token(runtime, sent)
-        if ticket:
-            return await _from_ticket(request, ticket)
-        return await _from_token(runtime, query_token)
-    except BadCredentials:
-        raise unauthorised() from None
+    if sent := token or request.cookies.get(TOKEN_COOKIE):
+        return await _from_token(runtime, sent)
+    if ticket:
+        return await _from_ticket(request, ticket)
+    return await _from_token(runtime, query_token)
 
 
 async def websocket_principal(websocket: WebSocket) -> Principal:

@@ -1,4 +1,5 @@
-"""Map service-layer errors to HTTP answers: 404, 409, 422 — never a 5xx for bad input.
+"""Answer every :class:`learnpath.errors.LearnpathError` with its ``http_status``: 401, 404,
+409, 422, 429 — never a 5xx for bad input (contract §6).
 
 Every 422 has FastAPI's validation shape (``detail``: a list naming each field and rule), so a
 client handles request-model errors and service rule errors alike.
@@ -15,15 +16,7 @@ from fastapi.responses import JSONResponse, Response
 from pydantic import BaseModel
 from starlette.exceptions import HTTPException
 
-from learnpath.errors import (
-    BadCredentials,
-    BudgetSpent,
-    Conflict,
-    ContentNotFound,
-    Invalid,
-    RoadmapNotFound,
-    TaskNotFound,
-)
+from learnpath.errors import BadCredentials, Conflict, Invalid, LearnpathError, TooManyRequests
 
 
 class ErrorOut(BaseModel):
@@ -76,36 +69,38 @@ def _loc(path: str) -> list[str | int]:
     return loc
 
 
-def install(app: FastAPI) -> None:
-    async def not_found(_: Request, error: Exception) -> JSONResponse:
-        return JSONResponse({"detail": str(error)}, status_code=404)
+def _invalid_detail(error: Invalid) -> list[dict[str, Any]]:
+    return [
+        {"loc": ["body", *_loc(e["path"])], "msg": e["message"], "type": "value_error"}
+        for e in error.errors
+    ] or [{"loc": ["body"], "msg": str(error), "type": "value_error"}]
 
-    for kind in (TaskNotFound, RoadmapNotFound, ContentNotFound):
-        app.add_exception_handler(kind, not_found)
 
-    @app.exception_handler(Conflict)
-    async def conflict(_: Request, error: Conflict) -> JSONResponse:
-        return JSONResponse({"detail": str(error), "task_id": error.task_id}, status_code=409)
-
-    @app.exception_handler(BudgetSpent)
-    async def budget_spent(_: Request, error: BudgetSpent) -> JSONResponse:
+def answer(error: LearnpathError) -> JSONResponse:
+    """The HTTP answer to a refused request: ``error.http_status``, ``{"detail": message}``
+    (plus the ``task_id`` in the way of a conflict), a 429 with ``Retry-After``, a 401 that
+    says no more than "not authenticated"."""
+    if isinstance(error, BadCredentials):
         return JSONResponse(
-            {"detail": str(error)},
-            status_code=429,
-            headers={"Retry-After": str(error.retry_after_s)},
+            {"detail": "not authenticated"},
+            status_code=error.http_status,
+            headers={"WWW-Authenticate": "Bearer"},
         )
+    if isinstance(error, Invalid):
+        return JSONResponse({"detail": _invalid_detail(error)}, status_code=error.http_status)
+    body: dict[str, Any] = {"detail": str(error)}
+    if isinstance(error, Conflict):
+        body["task_id"] = error.task_id
+    headers = {}
+    if isinstance(error, TooManyRequests):
+        headers["Retry-After"] = str(error.retry_after_s)
+    return JSONResponse(body, status_code=error.http_status, headers=headers)
 
-    @app.exception_handler(Invalid)
-    async def invalid(_: Request, error: Invalid) -> JSONResponse:
-        detail = [
-            {
-                "loc": ["body", *_loc(e["path"])],
-                "msg": e["message"],
-                "type": "value_error",
-            }
-            for e in error.errors
-        ] or [{"loc": ["body"], "msg": str(error), "type": "value_error"}]
-        return JSONResponse({"detail": detail}, status_code=422)
+
+def install(app: FastAPI) -> None:
+    @app.exception_handler(LearnpathError)
+    async def refused(_: Request, error: LearnpathError) -> JSONResponse:
+        return answer(error)
 
     @app.exception_handler(HTTPException)
     async def http_error(request: Request, error: HTTPException) -> Response:
@@ -116,11 +111,3 @@ def install(app: FastAPI) -> None:
             detail = [{"type": "json_invalid", "loc": ["body"], "msg": "JSON body is not UTF-8"}]
             return JSONResponse({"detail": detail}, status_code=422)
         return await http_exception_handler(request, error)
-
-    @app.exception_handler(BadCredentials)
-    async def unauthorised(_: Request, error: BadCredentials) -> JSONResponse:
-        return JSONResponse(
-            {"detail": "not authenticated"},
-            status_code=401,
-            headers={"WWW-Authenticate": "Bearer"},
-        )

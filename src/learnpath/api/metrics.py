@@ -7,12 +7,10 @@ from collections.abc import Iterator
 from prometheus_client import CollectorRegistry, Counter, Gauge, Histogram
 from prometheus_client.core import CounterMetricFamily, Metric
 from prometheus_client.registry import Collector
-from sqlalchemy import func, select
 
 from learnpath.domain.tasks import TaskStatus
-from learnpath.engine.runtime import Runtime
-from learnpath.store import links, searches, usage
-from learnpath.store.tables import LLMCallRow, TaskRow
+from learnpath.service.metrics import figures
+from learnpath.wiring import Runtime
 
 
 class CostByModel(Collector):
@@ -89,38 +87,21 @@ class Metrics:
 
     async def refresh(self, rt: Runtime) -> None:
         """Read the durable figures (shared by every process) into the gauges."""
-        async with rt.db.read() as s:
-            by_status = dict(
-                (await s.execute(select(TaskRow.status, func.count()).group_by(TaskRow.status)))
-                .tuples()
-                .all()
-            )
-            calls = (
-                await s.execute(
-                    select(
-                        LLMCallRow.agent,
-                        LLMCallRow.ok,
-                        func.count(),
-                        func.coalesce(func.sum(LLMCallRow.prompt_tokens), 0),
-                        func.coalesce(func.sum(LLMCallRow.completion_tokens), 0),
-                        func.avg(LLMCallRow.latency_ms),
-                    ).group_by(LLMCallRow.agent, LLMCallRow.ok)
-                )
-            ).all()
-            self.cost.figures = await usage.cost_by_model(s)
+        found = await figures(rt)
         for status in TaskStatus:
-            self.tasks.labels(status.value).set(by_status.get(status.value, 0))
+            self.tasks.labels(status.value).set(found.tasks_by_status.get(status.value, 0))
         prompt = completion = 0
-        for agent, ok, count, prompt_tokens, completion_tokens, latency in calls:
-            self.llm_calls.labels(agent, str(bool(ok)).lower()).set(count)
-            prompt += int(prompt_tokens)
-            completion += int(completion_tokens)
-            if ok and latency is not None:
-                self.llm_latency.labels(agent).set(float(latency) / 1000)
+        for call in found.calls:
+            self.llm_calls.labels(call.agent, str(call.ok).lower()).set(call.calls)
+            prompt += call.prompt_tokens
+            completion += call.completion_tokens
+            if call.ok and call.mean_latency_ms is not None:
+                self.llm_latency.labels(call.agent).set(call.mean_latency_ms / 1000)
         self.llm_tokens.labels("prompt").set(prompt)
         self.llm_tokens.labels("completion").set(completion)
-        for outcome, count in (await links.outcome_counts(rt.db)).items():
+        self.cost.figures = found.cost_by_model
+        for outcome, count in found.link_outcomes.items():
             self.link_checks.labels(outcome).set(count)
-        for provider, count in (await searches.searches_by_provider(rt.db)).items():
+        for provider, count in found.searches_by_provider.items():
             self.searches.labels(provider).set(count)
-        self.queue_depth.set(await rt.dispatcher.queue_depth())
+        self.queue_depth.set(found.queue_depth)

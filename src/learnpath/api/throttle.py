@@ -24,23 +24,15 @@ import math
 import time
 
 from fastapi import FastAPI, Request
-from fastapi.responses import JSONResponse
 from limits import RateLimitItem, RateLimitItemPerSecond
 from limits.aio.storage import MemoryStorage, RedisStorage, Storage
 from limits.aio.strategies import MovingWindowRateLimiter
 
 from learnpath.config import Settings
+from learnpath.errors import LoginThrottled
 from learnpath.service.users import TICKET_TTL_S, normal_email
 
 log = logging.getLogger(__name__)
-
-
-class LoginThrottled(Exception):
-    """Too many failed sign-ins for this account or from this address (HTTP 429)."""
-
-    def __init__(self, retry_after_s: int) -> None:
-        super().__init__(f"too many failed sign-ins: try again in {retry_after_s} s")
-        self.retry_after_s = retry_after_s
 
 
 def client_address(request: Request) -> str:
@@ -130,15 +122,8 @@ class Throttle:
 
 
 def install(app: FastAPI, settings: Settings) -> Throttle:
+    """The app's throttle; :class:`LoginThrottled` is answered like every other
+    :class:`learnpath.errors.LearnpathError` (:mod:`learnpath.api.errors`)."""
     throttle = Throttle(settings)
     app.state.throttle = throttle
-
-    @app.exception_handler(LoginThrottled)
-    async def throttled(_: Request, error: LoginThrottled) -> JSONResponse:
-        return JSONResponse(
-            {"detail": str(error)},
-            status_code=429,
-            headers={"Retry-After": str(error.retry_after_s)},
-        )
-
     return throttle

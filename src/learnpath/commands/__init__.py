@@ -1,1 +1,1 @@
-"""Commands of the ``learnpath`` CLI that live outside ``cli.py``."""
+"""The commands of the ``learnpath`` CLI by topic, assembled by :mod:`learnpath.cli`."""

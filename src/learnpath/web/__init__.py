@@ -12,9 +12,9 @@ from pathlib import Path
 from fastapi import FastAPI
 from fastapi.staticfiles import StaticFiles
 
-from learnpath.web import pages
+from learnpath.web import pages, roadmap_pages, signin, task_pages
 from learnpath.web.csrf import CSRFGuard
-from learnpath.web.session import install_handlers
+from learnpath.web.errors import install_handlers
 
 STATIC = Path(__file__).with_name("static")
 
@@ -22,6 +22,7 @@ STATIC = Path(__file__).with_name("static")
 def install(app: FastAPI) -> None:
     """Mount the pages at ``/`` and the scripts and styles at ``/static``."""
     install_handlers(app)
-    app.include_router(pages.router)
+    for module in (pages, signin, task_pages, roadmap_pages):
+        app.include_router(module.router)
     app.mount("/static", StaticFiles(directory=STATIC), name="static")
     app.add_middleware(CSRFGuard)

@@ -1,29 +1,19 @@
-"""Who is looking at a page, how pages are answered (templates, CSP, CSRF cookie), and the
-error pages: sign-in redirect, 403, 404, 409."""
+"""Who is looking at a page, and how pages are answered: templates, the security headers, the
+CSRF cookie, redirects. The error pages are :mod:`learnpath.web.errors`."""
 
 from __future__ import annotations
 
-from collections.abc import Callable, Coroutine
 from pathlib import Path
 from typing import Annotated, Any
-from urllib.parse import quote
 
-from fastapi import Depends, FastAPI, Request
+from fastapi import Depends, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
-from fastapi.routing import APIRoute
 from fastapi.templating import Jinja2Templates
 
 from learnpath.api.security import CONTENT_SECURITY_POLICY, TOKEN_COOKIE, is_https
-from learnpath.errors import (
-    BadCredentials,
-    BudgetSpent,
-    Conflict,
-    ContentNotFound,
-    RoadmapNotFound,
-    TaskNotFound,
-)
+from learnpath.errors import BadCredentials
 from learnpath.service.users import LOCAL, Principal, principal_from_token
-from learnpath.web.csrf import CSRF_COOKIE, CSRFRejected, new_token
+from learnpath.web.csrf import CSRF_COOKIE, new_token
 
 templates = Jinja2Templates(directory=Path(__file__).with_name("templates"))
 
@@ -96,48 +86,3 @@ def redirect(request: Request, url: str) -> RedirectResponse:
     response = RedirectResponse(url, status_code=303)
     secure(request, response)
     return response
-
-
-def error_page(request: Request, status: int, title: str, message: str) -> HTMLResponse:
-    return page(request, "error.html", {"title": title, "message": message}, status)
-
-
-class PageRoute(APIRoute):
-    """A page route: a missing (or someone else's) task, roadmap or content is a 404 page and
-    a state conflict a 409 page, instead of the API's JSON answers."""
-
-    def get_route_handler(self) -> Callable[[Request], Coroutine[Any, Any, Response]]:
-        handler = super().get_route_handler()
-
-        async def handle(request: Request) -> Response:
-            try:
-                return await handler(request)
-            except (TaskNotFound, RoadmapNotFound, ContentNotFound):
-                return error_page(
-                    request, 404, "Not found", "There is nothing here, or it is not yours."
-                )
-            except Conflict as error:
-                return error_page(request, 409, "Not possible right now", str(error))
-            except BudgetSpent as error:
-                answer = error_page(request, 429, "Today's budget is spent", str(error))
-                answer.headers["Retry-After"] = str(error.retry_after_s)
-                return answer
-
-        return handle
-
-
-def install_handlers(app: FastAPI) -> None:
-    @app.exception_handler(SignInRequired)
-    async def sign_in(request: Request, _: SignInRequired) -> Response:
-        target = request.url.path + (f"?{request.url.query}" if request.url.query else "")
-        return redirect(request, f"/signin?next={quote(target, safe='')}")
-
-    @app.exception_handler(CSRFRejected)
-    async def rejected(request: Request, _: CSRFRejected) -> Response:
-        return error_page(
-            request,
-            403,
-            "Form expired",
-            "This form was not sent from this site's page, or the page is too old. "
-            "Go back, reload the page and try again.",
-        )

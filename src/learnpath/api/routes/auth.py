@@ -9,7 +9,7 @@ from fastapi import APIRouter, Form, Request, Response, status
 from fastapi.responses import JSONResponse
 from pydantic import AfterValidator, BaseModel, Field
 
-from learnpath.api.deps import PrincipalDep, RuntimeDep, unauthorised
+from learnpath.api.deps import PrincipalDep, RuntimeDep
 from learnpath.api.errors import ERROR_RESPONSES, ErrorOut
 from learnpath.api.schemas import Token
 from learnpath.api.security import clear_session_cookie, set_session_cookie
@@ -92,10 +92,7 @@ async def me(rt: RuntimeDep, who: PrincipalDep) -> Me:
     """The signed-in user."""
     if who.user_id is None:
         return Me(user_id=None, email=None, is_admin=who.is_admin)
-    try:
-        user = await users.get_user(rt, who.user_id)
-    except BadCredentials:
-        raise unauthorised() from None
+    user = await users.get_user(rt, who.user_id)
     return Me(user_id=user.user_id, email=user.email, is_admin=user.is_admin)
 
 
@@ -113,7 +110,7 @@ async def change_password(
     """Change the signed-in user's password. Every session of the user ends, this one too:
     sign in again with the new password. Wrong current passwords count as failed sign-ins."""
     if who.user_id is None:
-        raise unauthorised()
+        raise BadCredentials()
     user = await users.get_user(rt, who.user_id)
     throttle: Throttle = request.app.state.throttle
     address = client_address(request)

@@ -19,11 +19,12 @@ from learnpath.api.deps import (
     websocket_principal,
 )
 from learnpath.api.errors import ERROR_RESPONSES, json_errors
+from learnpath.api.websocket_errors import refusal
 from learnpath.domain.events import Event
-from learnpath.engine.runtime import Runtime
-from learnpath.errors import BadCredentials, TaskNotFound
+from learnpath.errors import LearnpathError
 from learnpath.service import tasks
 from learnpath.service.follow import follow_batches, uncancelled
+from learnpath.wiring import Runtime
 
 router = APIRouter(tags=["events"], responses=ERROR_RESPONSES)
 KEEPALIVE_S = 15.0
@@ -184,31 +185,44 @@ async def websocket_events(
     try:
         who = await websocket_principal(websocket)
         view = await tasks.get_task_view(rt, task_id, who.user_id)
-    except BadCredentials:
-        await websocket.close(code=4401, reason="not authenticated")
-        return
     except ForeignOrigin:
         await websocket.close(code=4403, reason="origin not allowed")
         return
-    except TaskNotFound:
-        await websocket.close(code=4404, reason="task not found")
+    except LearnpathError as error:
+        code, reason = refusal(error)
+        await websocket.close(code=code, reason=reason)
         return
     if after is not None:
         start = min(max(after, 0), MAX_INT)
     else:
         start = 0 if include_history else view.last_event_seq
-    send_lock = asyncio.Lock()
+    await _EventSocket(websocket, rt, task_id, who.user_id).serve(start)
 
-    async def send_text(text: str) -> None:
-        async with send_lock:
-            await websocket.send_text(text)
 
-    async def send(message: dict[str, object]) -> None:
-        await send_text(json.dumps(message))
+class _EventSocket:
+    """One accepted WebSocket of a task: events out, answers to the client's messages, one
+    message at a time on the wire."""
 
-    async def answer() -> None:
+    def __init__(
+        self, websocket: WebSocket, rt: Runtime, task_id: str, user_id: str | None
+    ) -> None:
+        self.websocket = websocket
+        self.rt = rt
+        self.task_id = task_id
+        self.user_id = user_id
+        self.send_lock = asyncio.Lock()
+
+    async def send_text(self, text: str) -> None:
+        async with self.send_lock:
+            await self.websocket.send_text(text)
+
+    async def send(self, message: dict[str, object]) -> None:
+        await self.send_text(json.dumps(message))
+
+    async def answer(self) -> None:
+        """Answer the client's messages until it hangs up."""
         while True:
-            message = await websocket.receive()
+            message = await self.websocket.receive()
             if message["type"] == "websocket.disconnect":
                 raise WebSocketDisconnect(message.get("code", 1000))
             raw = message.get("text") or (message.get("bytes") or b"").decode("utf-8", "replace")
@@ -216,26 +230,29 @@ async def websocket_events(
             with contextlib.suppress(ValueError, AttributeError):
                 kind = str(json.loads(raw).get("type", kind))
             if kind == "ping":
-                await send({"type": "pong"})
+                await self.send({"type": "pong"})
             elif kind == "get_status":
-                status = await tasks.get_task_view(rt, task_id, who.user_id)
-                await send({"type": "status", "task": status.model_dump(mode="json")})
+                status = await tasks.get_task_view(self.rt, self.task_id, self.user_id)
+                await self.send({"type": "status", "task": status.model_dump(mode="json")})
             else:
-                await send({"type": "error", "message": f"unknown message {kind[:40]!r}"})
+                await self.send({"type": "error", "message": f"unknown message {kind[:40]!r}"})
 
-    async def pump() -> None:
-        async with contextlib.aclosing(_events(rt, task_id, start)) as events:
+    async def pump(self, start: int) -> None:
+        """Send every event after ``start``, then close normally after the terminal one."""
+        async with contextlib.aclosing(_events(self.rt, self.task_id, start)) as events:
             async for event in events:
-                await send_text(event.wire)
-        async with send_lock:
-            await websocket.close(code=1000)
+                await self.send_text(event.wire)
+        async with self.send_lock:
+            await self.websocket.close(code=1000)
 
-    jobs = {asyncio.create_task(pump()), asyncio.create_task(answer())}
-    done, pending = await asyncio.wait(jobs, return_when=asyncio.FIRST_COMPLETED)
-    for job in pending:
-        job.cancel()
-    await asyncio.gather(*pending, return_exceptions=True)
-    for job in done:
-        error = job.exception()
-        if error is not None and not isinstance(error, WebSocketDisconnect | RuntimeError):
-            raise error
+    async def serve(self, start: int) -> None:
+        """Pump and answer until either ends: the task's end, or the client hanging up."""
+        jobs = {asyncio.create_task(self.pump(start)), asyncio.create_task(self.answer())}
+        done, pending = await asyncio.wait(jobs, return_when=asyncio.FIRST_COMPLETED)
+        for job in pending:
+            job.cancel()
+        await asyncio.gather(*pending, return_exceptions=True)
+        for job in done:
+            error = job.exception()
+            if error is not None and not isinstance(error, WebSocketDisconnect | RuntimeError):
+                raise error

@@ -7,10 +7,11 @@ import hmac
 from fastapi import APIRouter, Request, Response
 from fastapi.responses import JSONResponse, PlainTextResponse
 from prometheus_client import CONTENT_TYPE_LATEST, generate_latest
-from sqlalchemy import text
 
-from learnpath.api.deps import RuntimeDep, unauthorised
+from learnpath.api.deps import RuntimeDep
 from learnpath.api.errors import ERROR_RESPONSES, json_errors
+from learnpath.errors import BadCredentials
+from learnpath.service import health
 
 router = APIRouter(tags=["operations"])
 
@@ -25,23 +26,11 @@ async def healthz() -> dict[str, str]:
     "/readyz", responses={503: {"description": "The database or the broker is unreachable"}}
 )
 async def readyz(rt: RuntimeDep) -> Response:
-    """The database answers (and, in distributed mode, the broker's Redis)."""
-    checks: dict[str, str] = {}
-    try:
-        async with rt.db.read() as s:
-            await s.execute(text("SELECT 1"))
-        checks["database"] = "ok"
-    except Exception:
-        checks["database"] = "unreachable"
-    if rt.settings.distributed:
-        checks["broker"] = "ok" if await rt.dispatcher.reachable() else "unreachable"
-    ready = all(state == "ok" for state in checks.values())
-    # Informational, read from memory: what structured-output mode each model was found to
-    # support (`learnpath doctor` checks the endpoint itself).
-    checks["model"] = rt.llm.provider.describe()
-    return JSONResponse(
-        {"status": "ok" if ready else "unavailable", **checks}, 200 if ready else 503
-    )
+    """The database answers (and, in distributed mode, the broker's Redis); ``model`` says
+    what structured-output mode each model was found to support."""
+    found = await health.readiness(rt)
+    body = {"status": "ok" if found.ready else "unavailable", **found.checks, "model": found.model}
+    return JSONResponse(body, 200 if found.ready else 503)
 
 
 @router.get(
@@ -63,7 +52,7 @@ async def metrics(request: Request, rt: RuntimeDep) -> Response:
             credentials.encode("utf-8", "surrogateescape"),
             expected.get_secret_value().encode("utf-8", "surrogateescape"),
         ):
-            raise unauthorised()
+            raise BadCredentials()
     collected = request.app.state.metrics
     await collected.refresh(rt)
     return Response(generate_latest(collected.registry), media_type=CONTENT_TYPE_LATEST)

@@ -6,7 +6,6 @@ import io
 import json
 import tempfile
 import zipfile
-from enum import StrEnum
 from pathlib import Path
 
 from fastapi import APIRouter, Response, status
@@ -22,6 +21,7 @@ from learnpath.api.schemas import (
 from learnpath.domain.content import ContentType
 from learnpath.domain.roadmap import Framework, FrameworkDraft
 from learnpath.export import render
+from learnpath.export.render import ExportFormat
 from learnpath.service import roadmaps
 from learnpath.service.links import check_roadmap_links
 from learnpath.service.views import (
@@ -33,12 +33,6 @@ from learnpath.service.views import (
 )
 
 router = APIRouter(prefix="/roadmaps", tags=["roadmaps"], responses=ERROR_RESPONSES)
-
-
-class ExportFormat(StrEnum):
-    md = "md"
-    json = "json"
-    html = "html"
 
 
 @router.get("")

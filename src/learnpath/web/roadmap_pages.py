@@ -1,0 +1,186 @@
+"""The roadmap pages: my roadmaps (delete, restore), and the viewer of one roadmap: its
+navigator, each concept's tutorial, resources and quiz, completion marks, item retries."""
+
+from __future__ import annotations
+
+import contextlib
+from typing import Any
+from urllib.parse import urlencode
+
+from fastapi import APIRouter, Request
+from fastapi.responses import Response
+from pydantic import ValidationError
+
+from learnpath.api.deps import RuntimeDep
+from learnpath.domain.content import ContentType
+from learnpath.domain.roadmap import Concept
+from learnpath.errors import ContentNotFound, Invalid
+from learnpath.service import content, roadmaps
+from learnpath.service.content import QuizAnswers
+from learnpath.service.links import link_states
+from learnpath.web.errors import PageRoute
+from learnpath.web.forms import posted, text
+from learnpath.web.highlight import render_tutorial
+from learnpath.web.session import Viewer, page, redirect
+from learnpath.web.views import items_of, roadmap_signature
+
+router = APIRouter(route_class=PageRoute, include_in_schema=False)
+
+
+@router.get("/roadmaps")
+async def roadmap_list(request: Request, rt: RuntimeDep, who: Viewer) -> Response:
+    listed = await roadmaps.list_roadmaps(rt, who.user_id, include_deleted=True)
+    context = {
+        "current": [r for r in listed if r.deleted_at is None],
+        "deleted": [r for r in listed if r.deleted_at is not None],
+    }
+    return page(request, "roadmaps.html", context)
+
+
+@router.post("/roadmaps/{roadmap_id}/delete")
+async def roadmap_delete(
+    request: Request, roadmap_id: str, rt: RuntimeDep, who: Viewer
+) -> Response:
+    await posted(request)
+    await roadmaps.set_deleted(rt, roadmap_id, True, who.user_id)
+    return redirect(request, "/roadmaps")
+
+
+@router.post("/roadmaps/{roadmap_id}/restore")
+async def roadmap_restore(
+    request: Request, roadmap_id: str, rt: RuntimeDep, who: Viewer
+) -> Response:
+    await posted(request)
+    await roadmaps.set_deleted(rt, roadmap_id, False, who.user_id)
+    return redirect(request, "/roadmaps")
+
+
+def _pick(concepts: list[Concept], wanted: str | None, completed: list[str]) -> Concept:
+    """The concept asked for, else the first one not marked complete, else the first."""
+    chosen = next((c for c in concepts if c.concept_id == wanted), None)
+    chosen = chosen or next((c for c in concepts if c.concept_id not in completed), None)
+    return chosen or concepts[0]
+
+
+async def _viewer_context(
+    rt: RuntimeDep, roadmap_id: str, who: Viewer, concept_id: str | None, tab: str
+) -> dict[str, Any]:
+    framework, row, progress = await roadmaps.roadmap_detail(rt, roadmap_id, who.user_id)
+    active = await roadmaps.active_task(rt, roadmap_id, who.user_id)
+    concept = _pick(list(framework.concepts()), concept_id, row.completed_concepts)
+    tab = tab if tab in {t.value for t in ContentType} else ContentType.tutorial.value
+    context: dict[str, Any] = {
+        "framework": framework,
+        "progress": progress,
+        "completed": set(row.completed_concepts),
+        "active": active,
+        "concept": concept,
+        "items": items_of(concept),
+        "tab": tab,
+        "signature": roadmap_signature(framework, row.completed_concepts, active.task_id),
+        "live_query": urlencode({"concept": concept.concept_id, "tab": tab}),
+        "tutorial": None,
+        "tutorial_html": None,
+        "resources": None,
+        "link_checks": {},
+        "quiz": None,
+        "grade": None,
+    }
+    with contextlib.suppress(ContentNotFound):  # not generated yet: the panel says so
+        context.update(await _tab_context(rt, roadmap_id, concept.concept_id, tab, who))
+    return context
+
+
+async def _tab_context(
+    rt: RuntimeDep, roadmap_id: str, concept_id: str, tab: str, who: Viewer
+) -> dict[str, Any]:
+    """What the concept panel's open tab shows: the latest content of that type."""
+    if tab == ContentType.tutorial.value:
+        tutorial = await content.tutorial(rt, roadmap_id, concept_id, None, who.user_id)
+        return {"tutorial": tutorial, "tutorial_html": render_tutorial(tutorial.markdown)}
+    if tab == ContentType.resources.value:
+        listed = await content.resources(rt, roadmap_id, concept_id, None, who.user_id)
+        checks = await link_states(rt, [str(r["url"]) for r in listed.resources])
+        return {"resources": listed, "link_checks": checks}
+    return {"quiz": await content.quiz(rt, roadmap_id, concept_id, None, who.user_id)}
+
+
+@router.get("/roadmaps/{roadmap_id}")
+async def roadmap_page(
+    request: Request,
+    roadmap_id: str,
+    rt: RuntimeDep,
+    who: Viewer,
+    concept: str | None = None,
+    tab: str = "tutorial",
+) -> Response:
+    context = await _viewer_context(rt, roadmap_id, who, concept, tab)
+    return page(request, "roadmap.html", context)
+
+
+@router.get("/roadmaps/{roadmap_id}/live")
+async def roadmap_live(
+    request: Request,
+    roadmap_id: str,
+    rt: RuntimeDep,
+    who: Viewer,
+    concept: str | None = None,
+    tab: str = "tutorial",
+) -> Response:
+    """The navigator and the concept panel, for the viewer's script to swap in."""
+    context = await _viewer_context(rt, roadmap_id, who, concept, tab)
+    return page(request, "roadmap_live.html", context)
+
+
+@router.post("/roadmaps/{roadmap_id}/concepts/{concept_id}/complete")
+async def concept_complete(
+    request: Request, roadmap_id: str, concept_id: str, rt: RuntimeDep, who: Viewer
+) -> Response:
+    form = await posted(request)
+    done = text(form, "completed") == "true"
+    await roadmaps.mark_progress(rt, roadmap_id, concept_id, done, who.user_id)
+    return redirect(request, f"/roadmaps/{roadmap_id}?concept={concept_id}")
+
+
+@router.post("/roadmaps/{roadmap_id}/concepts/{concept_id}/{content_type}/retry")
+async def item_retry(
+    request: Request,
+    roadmap_id: str,
+    concept_id: str,
+    content_type: ContentType,
+    rt: RuntimeDep,
+    who: Viewer,
+) -> Response:
+    """Regenerate one item (the form a page without scripts sends; scripts call the API)."""
+    await posted(request)
+    await roadmaps.retry_item(rt, roadmap_id, concept_id, content_type, who.user_id)
+    query = urlencode({"concept": concept_id, "tab": content_type.value})
+    return redirect(request, f"/roadmaps/{roadmap_id}?{query}")
+
+
+def _option_index(value: str) -> bool:
+    """Whether a submitted option reads as an index: ASCII digits, a few of them (``int``
+    refuses other Unicode digits, and past 4300 digits)."""
+    return value.isascii() and value.isdigit() and len(value) <= 3
+
+
+@router.post("/roadmaps/{roadmap_id}/concepts/{concept_id}/quiz")
+async def quiz_attempt(
+    request: Request, roadmap_id: str, concept_id: str, rt: RuntimeDep, who: Viewer
+) -> Response:
+    """Grade the submitted answers on the server and show the result with explanations."""
+    form = await posted(request)
+    quiz = await content.quiz(rt, roadmap_id, concept_id, None, who.user_id)
+    answers: dict[str, list[int]] = {}
+    for question in quiz.questions:
+        chosen = [c for c in form.getlist(f"q-{question.question_id}") if isinstance(c, str)]
+        answers[question.question_id] = [int(c) for c in chosen if _option_index(c)]
+    try:
+        submission = QuizAnswers(answers=answers, version=quiz.version)
+        grade = await content.grade(rt, roadmap_id, concept_id, submission, who.user_id)
+    except (Invalid, ValidationError):
+        grade = None
+    context = await _viewer_context(rt, roadmap_id, who, concept_id, "quiz")
+    context["grade"] = grade
+    context["answers"] = answers
+    return page(request, "roadmap.html", context, 200 if grade else 422)

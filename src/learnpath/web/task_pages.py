@@ -1,0 +1,98 @@
+"""The task pages: my tasks, one task's progress and review, cancel and retry."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from fastapi import APIRouter, Request
+from fastapi.responses import Response
+from pydantic import ValidationError
+
+from learnpath.api.deps import RuntimeDep
+from learnpath.api.schemas import ReviewRequest
+from learnpath.domain.tasks import TaskStatus
+from learnpath.errors import Invalid
+from learnpath.service import roadmaps, tasks
+from learnpath.web.errors import PageRoute
+from learnpath.web.forms import posted, safe_next, text
+from learnpath.web.session import Viewer, page, redirect
+from learnpath.web.views import phases, task_signature
+
+router = APIRouter(route_class=PageRoute, include_in_schema=False)
+RETRYABLE = frozenset({TaskStatus.failed, TaskStatus.cancelled, TaskStatus.partial_failure})
+
+
+@router.get("/tasks")
+async def task_list(
+    request: Request, rt: RuntimeDep, who: Viewer, status: TaskStatus | None = None
+) -> Response:
+    listed = await tasks.list_task_views(rt, user_id=who.user_id, status=status, limit=200)
+    context = {"listed": listed, "status": status, "retryable": RETRYABLE}
+    return page(request, "tasks.html", context)
+
+
+async def _task_context(rt: RuntimeDep, task_id: str, who: Viewer) -> dict[str, Any]:
+    view = await tasks.get_task_view(rt, task_id, who.user_id)
+    context: dict[str, Any] = {
+        "task": view,
+        "phases": phases(view),
+        "signature": task_signature(view),
+        "retryable": view.status in RETRYABLE,
+        "framework": None,
+        "intent": None,
+        "feedback": "",
+        "feedback_error": None,
+    }
+    if view.roadmap_id and view.status == TaskStatus.human_review_pending:
+        bundle = await roadmaps.bundle(rt, view.roadmap_id, who.user_id)
+        context["framework"], context["intent"] = bundle.framework, bundle.intent
+    return context
+
+
+@router.get("/tasks/{task_id}")
+async def task_page(request: Request, task_id: str, rt: RuntimeDep, who: Viewer) -> Response:
+    return page(request, "task.html", await _task_context(rt, task_id, who))
+
+
+@router.get("/tasks/{task_id}/live")
+async def task_live(request: Request, task_id: str, rt: RuntimeDep, who: Viewer) -> Response:
+    """The part of the task page that follows the task, for the page's script to swap in."""
+    return page(request, "task_live.html", await _task_context(rt, task_id, who))
+
+
+@router.post("/tasks/{task_id}/cancel")
+async def task_cancel(request: Request, task_id: str, rt: RuntimeDep, who: Viewer) -> Response:
+    form = await posted(request)
+    await tasks.cancel(rt, task_id, who.user_id)
+    return redirect(request, safe_next(text(form, "next") or f"/tasks/{task_id}"))
+
+
+@router.post("/tasks/{task_id}/retry")
+async def task_retry(request: Request, task_id: str, rt: RuntimeDep, who: Viewer) -> Response:
+    form = await posted(request)
+    await tasks.retry(rt, task_id, who.user_id)
+    return redirect(request, safe_next(text(form, "next") or f"/tasks/{task_id}"))
+
+
+@router.post("/tasks/{task_id}/review")
+async def task_review(request: Request, task_id: str, rt: RuntimeDep, who: Viewer) -> Response:
+    """A refused decision (a reject without feedback) shows the page again, the problem next
+    to the feedback field."""
+    form = await posted(request)
+    approved = text(form, "decision") == "approve"
+    feedback = text(form, "feedback")
+    try:
+        ReviewRequest(approved=approved, feedback=feedback or None)
+        await tasks.review(rt, task_id, approved, feedback or None, who.user_id)
+    except (Invalid, ValidationError) as error:
+        context = await _task_context(rt, task_id, who)
+        context["feedback"] = feedback
+        context["feedback_error"] = _first_problem(error)
+        return page(request, "task.html", context, 422)
+    return redirect(request, f"/tasks/{task_id}")
+
+
+def _first_problem(error: Invalid | ValidationError) -> str:
+    if isinstance(error, ValidationError):
+        return str(error.errors()[0]["msg"])
+    return str(error.errors[0]["message"]) if error.errors else str(error)
