@@ -23,7 +23,7 @@ def serve(
     or on Celery workers when LEARNPATH_BROKER_URL is set."""
     import uvicorn
 
-    from learnpath.api.app import create_app
+    from learnpath.server import create_app
 
     config = settings()
     if local and host not in LOOPBACK:

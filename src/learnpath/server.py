@@ -1,4 +1,5 @@
-"""The FastAPI application: one runtime per process, routes under ``/api/v1``."""
+"""The HTTP server: the API (routes under ``/api/v1``) and the web pages in one FastAPI
+application, one runtime per process."""
 
 from __future__ import annotations
 
