@@ -10,11 +10,9 @@ from __future__ import annotations
 import time
 from collections.abc import Awaitable, Callable
 
-from sqlalchemy import select
-
 from learnpath.domain.tasks import TaskStatus
 from learnpath.store.database import Database
-from learnpath.store.tables import TaskRow
+from learnpath.store.tasks import status_of
 
 RECHECK_S = 0.25
 
@@ -46,7 +44,7 @@ class CancelFlags:
         # Set before the read, so that a burst of calls for one task makes a single query.
         self._running_at[task_id] = now
         async with self.db.read() as session:
-            status = await session.scalar(select(TaskRow.status).where(TaskRow.task_id == task_id))
+            status = await status_of(session, task_id)
         if status == TaskStatus.cancelled.value:
             self._running_at.pop(task_id, None)
             return True

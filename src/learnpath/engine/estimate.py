@@ -12,8 +12,6 @@ from __future__ import annotations
 from collections.abc import Iterable
 from statistics import median
 
-from sqlalchemy.ext.asyncio import AsyncSession
-
 from learnpath.agents.catalog import CONTENT_AGENTS
 from learnpath.agents.inputs import content_input
 from learnpath.domain.request import LearnerRequest
@@ -21,6 +19,7 @@ from learnpath.domain.roadmap import Concept, Framework
 from learnpath.domain.usage import Actual, AgentEstimate, Estimate
 from learnpath.llm.client import LLMClient
 from learnpath.store import usage
+from learnpath.store.database import Session
 
 HISTORY_CALLS = 200
 """How many of the newest calls of an agent and model the medians are taken over."""
@@ -39,7 +38,7 @@ def _located(framework: Framework) -> list[tuple[str, str, Concept]]:
 
 
 async def _agent_estimate(
-    s: AsyncSession,
+    s: Session,
     llm: LLMClient,
     agent: str,
     request: LearnerRequest,
@@ -77,14 +76,14 @@ async def _agent_estimate(
 CONTENT_AGENTS_BY_NAME = {agent.name: agent for agent in CONTENT_AGENTS.values()}
 
 
-async def _latency_per_answer(s: AsyncSession, model: str, answer_tokens: int) -> float | None:
+async def _latency_per_answer(s: Session, model: str, answer_tokens: int) -> float | None:
     history = await usage.recent_calls(s, None, model, HISTORY_CALLS)
     rates = [ms / max(c, 1) for _, c, ms in history]
     return round(median(rates) * answer_tokens / 1000, 3) if rates else None
 
 
 async def estimate_content(
-    s: AsyncSession, llm: LLMClient, request: LearnerRequest, framework: Framework
+    s: Session, llm: LLMClient, request: LearnerRequest, framework: Framework
 ) -> Estimate:
     agents = {
         name: await _agent_estimate(s, llm, name, request, framework)
@@ -125,7 +124,7 @@ def _wall(agents: Iterable[AgentEstimate], concurrency: int) -> float | None:
     return round(max(busy / concurrency, longest), 1)
 
 
-async def actual_content(s: AsyncSession, task_id: str) -> Actual:
+async def actual_content(s: Session, task_id: str) -> Actual:
     agents = list(CONTENT_AGENTS_BY_NAME)
     spent = await usage.usage_of(s, task_id=task_id, agents=agents)
     times = await usage.call_times(s, task_id, agents)

@@ -6,14 +6,13 @@ from __future__ import annotations
 import math
 from datetime import UTC, datetime, timedelta
 
-from sqlalchemy.ext.asyncio import AsyncSession
-
 from learnpath.config import Settings
 from learnpath.errors import BudgetSpent
 from learnpath.store import usage
+from learnpath.store.database import Session
 
 
-async def check_budget(s: AsyncSession, settings: Settings, user_id: str | None) -> None:
+async def check_budget(s: Session, settings: Settings, user_id: str | None) -> None:
     """Raise :class:`BudgetSpent` when ``user_id`` (everyone, with the global scope or
     without accounts) has spent the day's budget."""
     budget = settings.budget_usd_per_day

@@ -11,8 +11,6 @@ from dataclasses import dataclass, field
 from typing import Any, Literal
 
 from pydantic import BaseModel, Field
-from sqlalchemy import text
-from sqlalchemy.engine import make_url
 
 from learnpath.config import AGENTS, Settings
 from learnpath.llm.client import parse_structured, schema_instruction
@@ -20,7 +18,7 @@ from learnpath.llm.errors import LLMError
 from learnpath.llm.openai_compat import OpenAICompatProvider
 from learnpath.llm.structured import OutputMode
 from learnpath.llm.types import LLMRequest, Provider
-from learnpath.store.database import Database
+from learnpath.store.database import Database, mask_url
 
 State = Literal["ok", "warn", "fail"]
 
@@ -70,14 +68,6 @@ def check_messages() -> list[dict[str, str]]:
     ]
 
 
-def mask_url(url: str) -> str:
-    """``url`` with any password replaced by ``***``."""
-    try:
-        return make_url(url).render_as_string(hide_password=True)
-    except Exception:
-        return "(not a valid URL)"
-
-
 def mask_secret(value: str | None) -> str:
     if not value:
         return "not set"
@@ -106,8 +96,7 @@ def configuration(settings: Settings) -> Check:
 
 async def database(db: Database, settings: Settings) -> Check:
     try:
-        async with db.read() as s:
-            await s.execute(text("SELECT 1"))
+        await db.ping()
         current = await db.at_head()
     except Exception as error:
         return Check(

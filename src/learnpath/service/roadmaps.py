@@ -5,8 +5,6 @@ from __future__ import annotations
 from typing import Any
 
 from pydantic import ValidationError
-from sqlalchemy import select
-from sqlalchemy.ext.asyncio import AsyncSession
 
 from learnpath.agents.validator import errors_only, validate_framework
 from learnpath.domain.bundle import RoadmapBundle
@@ -31,13 +29,14 @@ from learnpath.service.views import (
     TaskView,
 )
 from learnpath.store import contents, records, roadmaps, usage
+from learnpath.store.database import Session
 from learnpath.store.events import append_event
 from learnpath.store.tables import ItemRow, RoadmapRow
 from learnpath.store.tasks import active_tasks_for_roadmap, create_task
 
 
 async def visible_roadmap(
-    s: AsyncSession, roadmap_id: str, user_id: str | None, *, include_deleted: bool = False
+    s: Session, roadmap_id: str, user_id: str | None, *, include_deleted: bool = False
 ) -> RoadmapRow:
     row = await roadmaps.get_roadmap(s, roadmap_id, include_deleted=include_deleted)
     if user_id is not None and row.user_id != user_id:
@@ -241,16 +240,8 @@ async def list_roadmaps(
     rt: Runtime, user_id: str | None = None, include_deleted: bool = False
 ) -> list[RoadmapSummary]:
     async with rt.db.read() as s:
-        query = select(RoadmapRow).order_by(RoadmapRow.created_at.desc())
-        if user_id is not None:
-            query = query.where(RoadmapRow.user_id == user_id)
-        if not include_deleted:
-            query = query.where(RoadmapRow.deleted_at.is_(None))
-        rows = (await s.scalars(query)).all()
-        items: dict[str, list[ItemRow]] = {r.roadmap_id: [] for r in rows}
-        if rows:
-            for item in await s.scalars(select(ItemRow).where(ItemRow.roadmap_id.in_(list(items)))):
-                items[item.roadmap_id].append(item)
+        rows = await roadmaps.roadmaps_of(s, user_id, include_deleted=include_deleted)
+        items = await roadmaps.items_by_roadmap(s, [r.roadmap_id for r in rows])
     return [
         RoadmapSummary(
             roadmap_id=r.roadmap_id,
@@ -288,9 +279,8 @@ async def set_deleted(
         row = await visible_roadmap(s, roadmap_id, user_id, include_deleted=True)
         if deleted and await active_tasks_for_roadmap(s, roadmap_id):
             raise Conflict("the roadmap has an active task; cancel it first")
-        row.deleted_at = records.now() if deleted else None
+        await roadmaps.set_deleted_at(s, row, records.now() if deleted else None)
         items = await roadmaps.items_of(s, roadmap_id)
-        await s.flush()
         return RoadmapSummary(
             roadmap_id=row.roadmap_id,
             title=row.title,

@@ -26,13 +26,11 @@ import jwt
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
 from pydantic import EmailStr, TypeAdapter, ValidationError
-from sqlalchemy import delete, select
-from sqlalchemy.exc import IntegrityError
 
 from learnpath.engine.runtime import Runtime
 from learnpath.errors import BadCredentials, Conflict, Invalid
-from learnpath.store.tables import SessionRow, UserRow
-from learnpath.store.tasks import new_id
+from learnpath.store import users
+from learnpath.store.tables import UserRow
 
 _hasher = PasswordHasher()
 _email = TypeAdapter(EmailStr)
@@ -124,23 +122,15 @@ async def create_user(rt: Runtime, email: str, password: str, is_admin: bool = F
             "invalid email", [{"path": "email", "message": "not an email address"}]
         ) from None
     _check_password(password)
-    row = UserRow(
-        user_id=new_id("user"),
-        email=address,
-        password_hash=await hash_password(password),
-        is_admin=is_admin,
-    )
-    try:
-        async with rt.db.transaction() as s:
-            s.add(row)
-    except IntegrityError:
-        raise Conflict(f"a user with email {address} already exists") from None
+    row = await users.add_user(rt.db, address, await hash_password(password), is_admin)
+    if row is None:
+        raise Conflict(f"a user with email {address} already exists")
     return row
 
 
 async def authenticate(rt: Runtime, email: str, password: str) -> UserRow:
     async with rt.db.read() as s:
-        row = await s.scalar(select(UserRow).where(UserRow.email == normal_email(email)))
+        row = await users.user_by_email(s, normal_email(email))
     if not await _verify(row.password_hash if row else None, password) or row is None:
         raise BadCredentials()
     return row
@@ -148,7 +138,7 @@ async def authenticate(rt: Runtime, email: str, password: str) -> UserRow:
 
 async def get_user(rt: Runtime, user_id: str) -> UserRow:
     async with rt.db.read() as s:
-        row = await s.get(UserRow, user_id)
+        row = await users.user_by_id(s, user_id)
     if row is None:
         raise BadCredentials()
     return row
@@ -160,12 +150,12 @@ async def set_password(rt: Runtime, email: str, password: str) -> tuple[UserRow,
     _check_password(password)
     hashed = await hash_password(password)
     async with rt.db.transaction() as s:
-        row = await s.scalar(select(UserRow).where(UserRow.email == normal_email(email)))
+        row = await users.user_by_email(s, normal_email(email))
         if row is None:
             raise LookupError(f"no user with email {normal_email(email)}")
         row.password_hash = hashed
-        ended = await s.execute(delete(SessionRow).where(SessionRow.user_id == row.user_id))
-    return row, int(getattr(ended, "rowcount", 0) or 0)
+        ended = await users.end_sessions_of(s, row.user_id)
+    return row, ended
 
 
 async def change_password(rt: Runtime, user_id: str, current: str, new: str) -> None:
@@ -184,20 +174,9 @@ async def start_session(rt: Runtime, user: UserRow) -> str:
     secret = _secret(rt)
     now = datetime.now(UTC)
     ttl = rt.settings.token_ttl_s
-    session = SessionRow(
-        session_id=new_id("sess"),
-        user_id=user.user_id,
-        created_at=now,
-        expires_at=now + timedelta(seconds=ttl),
-    )
     async with rt.db.transaction() as s:
-        # The user's sessions that ran out are of no use to anyone: drop them now.
-        await s.execute(
-            delete(SessionRow).where(
-                SessionRow.user_id == user.user_id, SessionRow.expires_at < now
-            )
-        )
-        s.add(session)
+        await users.end_expired_sessions_of(s, user.user_id, now)
+        session = users.add_session(s, user.user_id, now, now + timedelta(seconds=ttl))
     issued = int(now.timestamp())
     claims = {"sub": user.user_id, "sid": session.session_id, "iat": issued, "exp": issued + ttl}
     return jwt.encode(claims, secret, algorithm=ALGORITHM)
@@ -205,7 +184,7 @@ async def start_session(rt: Runtime, user: UserRow) -> str:
 
 async def end_session(rt: Runtime, session_id: str) -> None:
     async with rt.db.transaction() as s:
-        await s.execute(delete(SessionRow).where(SessionRow.session_id == session_id))
+        await users.end_session(s, session_id)
 
 
 async def end_session_of_token(rt: Runtime, token: str) -> None:
@@ -241,14 +220,7 @@ async def _session_principal(rt: Runtime, session_id: str, user_id: str) -> Prin
 
     async def load() -> tuple[str, bool, datetime] | None:
         async with rt.db.read() as s:
-            found = (
-                await s.execute(
-                    select(SessionRow.user_id, UserRow.is_admin, SessionRow.expires_at)
-                    .join(UserRow, UserRow.user_id == SessionRow.user_id)
-                    .where(SessionRow.session_id == session_id)
-                )
-            ).first()
-        return None if found is None else (found[0], bool(found[1]), found[2])
+            return await users.session_user(s, session_id)
 
     live = await rt.db.snapshot(("session", session_id), load)
     if live is None or live[0] != user_id or live[2] <= datetime.now(UTC):

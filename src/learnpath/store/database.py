@@ -10,7 +10,7 @@ from contextlib import asynccontextmanager, nullcontext
 from pathlib import Path
 from typing import Any, TypeVar, cast
 
-from sqlalchemy import event
+from sqlalchemy import event, text
 from sqlalchemy.engine import make_url
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker, create_async_engine
 
@@ -117,6 +117,11 @@ class Database:
     async def at_head(self) -> bool:
         return await migrate.is_current(self.engine)
 
+    async def ping(self) -> None:
+        """One round trip to the database (``SELECT 1``); raises when it cannot be reached."""
+        async with self.read() as session:
+            await session.execute(text("SELECT 1"))
+
     @asynccontextmanager
     async def transaction(self) -> AsyncIterator[AsyncSession]:
         """A write unit of work: commits on exit, rolls back on error, then publishes events.
@@ -142,6 +147,15 @@ class Database:
             self._probe.close()
             self._probe = None
         await self.engine.dispose()
+
+
+def mask_url(url: str) -> str:
+    """``url`` (a database's, or any ``scheme://user:password@host`` one such as a Redis
+    URL) with any password replaced by ``***``."""
+    try:
+        return make_url(url).render_as_string(hide_password=True)
+    except Exception:
+        return "(not a valid URL)"
 
 
 def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:

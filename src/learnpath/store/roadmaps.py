@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Collection
+from datetime import datetime
 from typing import Any
 
 from sqlalchemy import delete, select, update
@@ -21,6 +23,26 @@ async def get_roadmap(
     if row is None or (row.deleted_at is not None and not include_deleted):
         raise RoadmapNotFound(roadmap_id)
     return row
+
+
+async def roadmaps_of(
+    session: AsyncSession, user_id: str | None, *, include_deleted: bool = False
+) -> list[RoadmapRow]:
+    """The roadmaps of ``user_id`` (everyone's when None), newest first; the soft-deleted ones
+    only with ``include_deleted``."""
+    query = select(RoadmapRow).order_by(RoadmapRow.created_at.desc())
+    if user_id is not None:
+        query = query.where(RoadmapRow.user_id == user_id)
+    if not include_deleted:
+        query = query.where(RoadmapRow.deleted_at.is_(None))
+    return list((await session.scalars(query)).all())
+
+
+async def set_deleted_at(session: AsyncSession, row: RoadmapRow, at: datetime | None) -> None:
+    """Soft delete the roadmap (``at`` a time) or restore it (None); flushed, so the row's
+    ``updated_at`` is the new one."""
+    row.deleted_at = at
+    await session.flush()
 
 
 async def create_roadmap(
@@ -101,6 +123,20 @@ async def sync_items(session: AsyncSession, framework: Framework) -> set[str]:
 async def items_of(session: AsyncSession, roadmap_id: str) -> list[ItemRow]:
     rows = await session.scalars(select(ItemRow).where(ItemRow.roadmap_id == roadmap_id))
     return list(rows.all())
+
+
+async def items_by_roadmap(
+    session: AsyncSession, roadmap_ids: Collection[str]
+) -> dict[str, list[ItemRow]]:
+    """The item rows of each of these roadmaps (an empty list for one without any), read in
+    one query."""
+    items: dict[str, list[ItemRow]] = {roadmap_id: [] for roadmap_id in roadmap_ids}
+    if items:
+        for item in await session.scalars(
+            select(ItemRow).where(ItemRow.roadmap_id.in_(list(items)))
+        ):
+            items[item.roadmap_id].append(item)
+    return items
 
 
 def framework_view(row: RoadmapRow, items: list[ItemRow]) -> Framework:
