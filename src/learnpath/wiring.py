@@ -22,6 +22,7 @@ from learnpath.errors import SchemaOutOfDate
 from learnpath.events.bus import MemoryBus
 from learnpath.events.poller import LogPoller
 from learnpath.llm.registry import build_client
+from learnpath.service.users import hashing_pool
 from learnpath.store.database import Database
 from learnpath.store.llm_modes import DatabaseModeMemory
 
@@ -62,6 +63,8 @@ async def _stop(rt: Runtime) -> None:
         await feed.close()
     await rt.dispatcher.close()
     await rt.research.aclose()
+    if rt.hashing is not None:
+        rt.hashing.shutdown(wait=False)
 
 
 @asynccontextmanager
@@ -77,6 +80,7 @@ async def embedded_runtime(settings: Settings | None = None) -> AsyncIterator[Ru
         llm=build_client(settings, DatabaseModeMemory(db)),
         bus=bus,
         workflows=WORKFLOWS,
+        hashing=hashing_pool(),
     )
     rt.feeds = [LogPoller(db, bus)]
     rt.dispatcher = InlineDispatcher(rt)
@@ -119,6 +123,7 @@ async def distributed_runtime(
             llm=build_client(settings, DatabaseModeMemory(db)),
             bus=bus,
             workflows=WORKFLOWS,
+            hashing=hashing_pool(),
         )
         rt.feeds = [
             streams.StreamFeed(redis, bus),

@@ -104,8 +104,8 @@ def served_document() -> dict[str, Any]:
     """The OpenAPI document the server serves, built in-process so that the operations can be
     collected before any server runs (``test_served_document_is_the_fuzzed_one`` checks that
     the live ``/openapi.json`` is the same)."""
-    from learnpath.server import create_app
     from learnpath.config import Settings
+    from learnpath.server import create_app
 
     document: dict[str, Any] = create_app(Settings.model_construct()).openapi()
     return document

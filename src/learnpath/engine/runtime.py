@@ -7,6 +7,7 @@ import os
 import socket
 from collections import OrderedDict
 from collections.abc import Mapping
+from concurrent.futures import Executor
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
@@ -46,6 +47,8 @@ class Runtime:
     contexts: OrderedDict[tuple[str, int], Any] = field(default_factory=OrderedDict)
     """What a task's items are made from, per (task, attempt): read once, the last
     ``CONTEXTS_KEPT`` kept."""
+    hashing: Executor | None = None
+    """The threads passwords are hashed on (the wiring gives the service's pool)."""
     detached: set[asyncio.Task[Any]] = field(default_factory=set)
     """Work left to finish after its caller went away (kept here so it is not collected)."""
 

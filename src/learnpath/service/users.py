@@ -38,7 +38,6 @@ MIN_PASSWORD = 8
 ALGORITHM = "HS256"
 TICKET_TTL_S = 30
 """How long a WebSocket/SSE ticket may wait to be used (once)."""
-_hashing: ThreadPoolExecutor | None = None
 
 
 @dataclass(frozen=True)
@@ -69,26 +68,29 @@ def _lower_priority() -> None:
         os.setpriority(os.PRIO_PROCESS, threading.get_native_id(), 10)
 
 
-async def _in_hashing_pool(work: Any, *args: Any) -> Any:
-    global _hashing
-    if _hashing is None:
-        # Each hash runs its lanes (4 by default) on threads of its own: one hash at a time
-        # per four cores keeps the machine busy without starving the event loop.
-        lanes = max(1, _hasher.parallelism)
-        _hashing = ThreadPoolExecutor(
-            max_workers=max(1, (os.cpu_count() or 1) // lanes),
-            thread_name_prefix="argon2",
-            initializer=_lower_priority,
-        )
-    return await asyncio.get_running_loop().run_in_executor(_hashing, work, *args)
+def hashing_pool() -> ThreadPoolExecutor:
+    """The threads a process hashes passwords on. Each hash runs its lanes (4 by default) on
+    threads of its own: one hash at a time per four cores keeps the machine busy without
+    starving the event loop."""
+    lanes = max(1, _hasher.parallelism)
+    return ThreadPoolExecutor(
+        max_workers=max(1, (os.cpu_count() or 1) // lanes),
+        thread_name_prefix="argon2",
+        initializer=_lower_priority,
+    )
 
 
-async def hash_password(password: str) -> str:
-    hashed: str = await _in_hashing_pool(_hasher.hash, password)
+async def _in_hashing_pool(rt: Runtime, work: Any, *args: Any) -> Any:
+    assert rt.hashing is not None, "the runtime was built without a hashing pool"
+    return await asyncio.get_running_loop().run_in_executor(rt.hashing, work, *args)
+
+
+async def hash_password(rt: Runtime, password: str) -> str:
+    hashed: str = await _in_hashing_pool(rt, _hasher.hash, password)
     return hashed
 
 
-async def _verify(password_hash: str | None, password: str) -> bool:
+async def _verify(rt: Runtime, password_hash: str | None, password: str) -> bool:
     def check() -> bool:
         if password_hash is None:
             _hasher.hash(password)  # the same work either way: no timing hint of existence
@@ -98,7 +100,7 @@ async def _verify(password_hash: str | None, password: str) -> bool:
         except (VerificationError, InvalidHashError):
             return False
 
-    verified: bool = await _in_hashing_pool(check)
+    verified: bool = await _in_hashing_pool(rt, check)
     return verified
 
 
@@ -122,7 +124,7 @@ async def create_user(rt: Runtime, email: str, password: str, is_admin: bool = F
             "invalid email", [{"path": "email", "message": "not an email address"}]
         ) from None
     _check_password(password)
-    row = await users.add_user(rt.db, address, await hash_password(password), is_admin)
+    row = await users.add_user(rt.db, address, await hash_password(rt, password), is_admin)
     if row is None:
         raise Conflict(f"a user with email {address} already exists")
     return row
@@ -131,7 +133,7 @@ async def create_user(rt: Runtime, email: str, password: str, is_admin: bool = F
 async def authenticate(rt: Runtime, email: str, password: str) -> UserRow:
     async with rt.db.read() as s:
         row = await users.user_by_email(s, normal_email(email))
-    if not await _verify(row.password_hash if row else None, password) or row is None:
+    if not await _verify(rt, row.password_hash if row else None, password) or row is None:
         raise BadCredentials()
     return row
 
@@ -148,7 +150,7 @@ async def set_password(rt: Runtime, email: str, password: str) -> tuple[UserRow,
     """Give the account a new password and end every session of it; returns the account and
     how many sessions were ended. :class:`LookupError` for an unknown email."""
     _check_password(password)
-    hashed = await hash_password(password)
+    hashed = await hash_password(rt, password)
     async with rt.db.transaction() as s:
         row = await users.user_by_email(s, normal_email(email))
         if row is None:
@@ -163,7 +165,7 @@ async def change_password(rt: Runtime, user_id: str, current: str, new: str) -> 
     (:class:`BadCredentials` otherwise); every session of the user ends."""
     user = await get_user(rt, user_id)
     _check_password(new)
-    if not await _verify(user.password_hash, current):
+    if not await _verify(rt, user.password_hash, current):
         raise BadCredentials()
     await set_password(rt, user.email, new)
 
