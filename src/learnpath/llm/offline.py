@@ -21,6 +21,7 @@ OFFLINE_MODEL = "learnpath-offline"
 class OfflineProvider:
     name = "offline"
     free = True
+    synthetic = True
 
     def __init__(self, settings: Settings, seed: int | None = None) -> None:
         self.latency_s = settings.offline_latency_s

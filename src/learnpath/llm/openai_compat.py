@@ -99,6 +99,7 @@ def answer_text(completion: ChatCompletion) -> str:
 class OpenAICompatProvider:
     name = "openai"
     free = False
+    synthetic = False
 
     def __init__(self, settings: Settings, memory: ModeMemory | None = None) -> None:
         api_key = settings.llm_api_key.get_secret_value() if settings.llm_api_key else "none"

@@ -52,6 +52,8 @@ class Provider(Protocol):
     name: str
     free: bool
     """Its calls cost nothing (the offline provider)."""
+    synthetic: bool
+    """It writes stand-in material, not a model's: what it writes is labelled so."""
 
     async def complete(self, request: LLMRequest) -> LLMResponse: ...
 

@@ -1,4 +1,9 @@
-"""Choose the provider the settings ask for."""
+"""Choose the LLM provider the settings ask for: the offline one or an OpenAI-compatible one.
+
+It lives above :mod:`learnpath.llm` and :mod:`learnpath.offline` so that neither imports the
+other: the LLM layer knows providers only by the :class:`~learnpath.llm.types.Provider`
+protocol.
+"""
 
 from __future__ import annotations
 
