@@ -11,8 +11,8 @@ from typing import TYPE_CHECKING
 
 from learnpath.config import Settings
 from learnpath.llm.client import LLMClient
-from learnpath.llm.offline import OfflineProvider
 from learnpath.llm.types import Provider
+from learnpath.offline.provider import OfflineProvider
 
 if TYPE_CHECKING:
     from learnpath.llm.openai_compat import ModeMemory

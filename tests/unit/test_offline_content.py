@@ -13,7 +13,7 @@ from learnpath.domain.content import Quiz, ResourceList, Tutorial
 from learnpath.domain.intent import IntentAnalysis
 from learnpath.domain.request import LearnerRequest
 from learnpath.domain.roadmap import Concept, FrameworkDraft
-from learnpath.llm.offline_content import offline_output
+from learnpath.offline.answers import offline_output
 
 GOALS = [
     "I want to learn Rust to write fast command-line tools",

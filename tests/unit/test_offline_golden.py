@@ -20,7 +20,7 @@ from learnpath.agents.inputs import ContentInput, CurriculumInput, EditorInput, 
 from learnpath.domain.intent import IntentAnalysis
 from learnpath.domain.request import LearnerRequest
 from learnpath.domain.roadmap import FrameworkDraft
-from learnpath.llm.offline_content import offline_output
+from learnpath.offline.answers import offline_output
 
 GOLDEN = Path(__file__).with_name("offline_golden.json")
 UPDATE = "UPDATE_GOLDEN"
