@@ -60,6 +60,8 @@ def _add(path: str, text: str) -> Callable[[Path], None]:
         (_edit("kinds.toml", "[skill]", "[skills]"), "skills: Extra inputs are not permitted"),
         (_edit("languages.toml", "names = [", "nmes = ["), "names: Field required"),
         (_edit("topics/spanish.toml", 'key = "spanish"', 'key = "es"'), "key: 'es' does not"),
+        (_edit("topics/ml.toml", '["python"]', '["pyton"]'), "specialises: ['pyton'] is not"),
+        (_edit("topics/web.toml", '["javascript"]', '["web"]'), "specialises: ['web'] is not"),
         (_remove("topics/linux.toml"), "topics/linux.toml: missing"),
         (_remove("generic.toml"), "generic.toml: missing"),
         (_add("topics/chess.toml", 'key = "chess"\n'), "['chess'] not listed"),

@@ -106,7 +106,13 @@ class Topic(Outline):
     label: Text
     kind: Kind
     patterns: tuple[Pattern, ...] = ()
-    """Regular expressions (case-insensitive) that name the topic in a goal."""
+    """Regular expressions (case-insensitive) that name the topic, or a tool of it, in a goal."""
+    areas: tuple[Pattern, ...] = ()
+    """Regular expressions for fields the topic serves that other topics serve too ("data
+    analysis"): they weigh half as much as a name, so a tool the goal names outweighs them."""
+    specialises: tuple[Text, ...] = ()
+    """Keys of the topics this one applies to its field (machine learning applies Python): a
+    goal that names one of them and this topic gets this one ("Python for data science")."""
     technologies: tuple[Text, ...] = ()
     snippets: tuple[Snippet, ...] = ()
     examples: tuple[Example, ...] = ()
@@ -204,6 +210,10 @@ def _topics() -> tuple[Topic, ...]:
             raise DataFileError(
                 f"offline data file topics/{key}.toml: key: {topic.key!r} does not match its "
                 "file name"
+            )
+        if unknown := sorted(set(topic.specialises) - (set(listed) - {key})):
+            raise DataFileError(
+                f"offline data file topics/{key}.toml: specialises: {unknown} is not another topic"
             )
     return topics
 

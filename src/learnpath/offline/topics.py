@@ -82,13 +82,17 @@ def _gerund(phrase: str) -> str:
     return f"{ing} {rest}".strip()
 
 
-def key_phrase(goal: str) -> str:
-    """The subject of a goal: "I want to learn beekeeping so I can…" → "beekeeping"."""
+def _subject(goal: str) -> str:
+    """What a goal is about, as written: "I want to learn Go for web apps" → "Go"."""
     text = " ".join(goal.split())
     while (stripped := _PREFIXES.sub("", text, count=1)) != text:
         text = stripped
-    text = _CUT.split(text, maxsplit=1)[0].strip(" '\"")
-    words = text.split()[:6]
+    return _CUT.split(text, maxsplit=1)[0].strip(" '\"")
+
+
+def key_phrase(goal: str) -> str:
+    """The subject of a goal for titles: "I want to learn beekeeping so I can…" → "beekeeping"."""
+    words = _subject(goal).split()[:6]
     phrase = _gerund(" ".join(words))[:60].strip()
     if len(phrase) < 3:
         phrase = " ".join(goal.split()[:5])[:60].strip() or "your subject"
@@ -115,7 +119,10 @@ def language_topic(language: str) -> Topic:
     """A language-learning outline for a human language without a topic of its own."""
     q = language.lower()
     fields = _filled(knowledge().languages, language)
-    return Topic(key=f"language-{q}", label=language, kind="language", **fields)
+    pattern = rf"\b{re.escape(q)}\b"
+    return Topic(
+        key=f"language-{q}", label=language, kind="language", patterns=(pattern,), **fields
+    )
 
 
 def generic_topic(phrase: str) -> Topic:
@@ -125,27 +132,39 @@ def generic_topic(phrase: str) -> Topic:
     )
 
 
-def _score(topic: Topic, text: str) -> int:
-    return sum(1 for p in topic.patterns if re.search(p, text, re.IGNORECASE))
+@functools.cache
+def _candidates() -> tuple[Topic, ...]:
+    """Every topic a goal can match, in priority order: the knowledge base's, then languages."""
+    return knowledge().topics + tuple(language_topic(n) for n in knowledge().languages.names)
+
+
+def _hits(patterns: tuple[str, ...], text: str) -> int:
+    return sum(1 for p in patterns if re.search(p, text, re.IGNORECASE))
+
+
+def _score(topic: Topic, subject: str, goal: str) -> int:
+    """Names weigh twice as much as areas, and a match in the subject three times as much as
+    one in the rest of the goal (it counts in both)."""
+    names = 2 * _hits(topic.patterns, subject) + _hits(topic.patterns, goal)
+    areas = 2 * _hits(topic.areas, subject) + _hits(topic.areas, goal)
+    return 2 * names + areas
 
 
 def find_topic(goal: str) -> Topic:
-    """The knowledge-base entry for a goal, a language outline, or a generic outline.
+    """The topic a goal is about: a knowledge-base topic, a language, or a generic outline.
 
-    What the goal is about weighs more than what it is for: "Learn SQL for data analysis" is
-    about SQL (its subject, :func:`key_phrase`), though "data analysis" also names a topic."""
-    subject = key_phrase(goal)
-    best, best_score = None, 0
-    for topic in knowledge().topics:
-        score = 2 * _score(topic, subject) + _score(topic, goal)
-        if score > best_score:
-            best, best_score = topic, score
-    if best is not None:
-        return best
-    for language in knowledge().languages.names:
-        if re.search(rf"\b{language}\b", goal, re.IGNORECASE):
-            return language_topic(language)
-    return generic_topic(key_phrase(goal))
+    The subject (what comes before "for", "to", "so"…) weighs more than what it is for, and a
+    topic's names more than its areas: "Learn SQL for data analysis" and "data analysis with
+    SQL" are SQL, "Learn German for data science" is German. A topic that specialises the
+    winner, and that the goal also names, takes over: "Python for data science" is machine
+    learning, which teaches Python's data tools. On a tie the topic listed first wins."""
+    subject = _subject(goal)
+    scores = [(_score(topic, subject, goal), topic) for topic in _candidates()]
+    best_score, best = max(scores, key=lambda s: s[0])
+    if not best_score:
+        return generic_topic(key_phrase(goal))
+    special = (t for score, t in scores if score and best.key in t.specialises)
+    return next(special, best)
 
 
 def other_topic(topic: Topic, index: int) -> Topic:
