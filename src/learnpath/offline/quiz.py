@@ -96,7 +96,7 @@ def _prerequisite(ctx: Context, other: Topic) -> _Question:
     prereq = prereqs[-1]
     later = [c for _, c in ctx.topic.flat()[index + 1 :]] if index is not None else []
     wrong = _pick(rng, later, 3, [prereq, name, *prereqs])
-    wrong += _pick(rng, _names(other), 3 - len(wrong), [prereq, name, *wrong])
+    wrong += _pick(rng, _names(other), 3 - len(wrong), [*prereqs, name, *wrong])
     return _Question(
         "single_choice",
         f"Which of these should you be comfortable with before starting “{name}”?",
@@ -115,14 +115,15 @@ def _key_idea(ctx: Context, other: Topic) -> _Question:
         "single_choice",
         f"Which of these is a key idea of “{name}”?",
         [idea],
-        _pick(ctx.rng, _names(other), 3, [idea, name]),
+        _pick(ctx.rng, _names(other), 3, [idea, *ctx.concept.keywords, name]),
         f"“{idea}” is one of the key ideas of “{name}”; the others belong to {other.label}.",
         "easy",
     )
 
 
 def _members(ctx: Context, other: Topic) -> _Question:
-    """The concept and another of its topic's concepts, among another topic's concepts."""
+    """The concept and another of its topic's concepts, among another topic's concepts (those
+    the two topics share are not offered as wrong)."""
     rng, topic, name = ctx.rng, ctx.topic, ctx.name
     siblings = [c for c in _names(topic) if c.lower() != name.lower()]
     neighbour = _pick(rng, siblings, 1, [name])
@@ -130,7 +131,7 @@ def _members(ctx: Context, other: Topic) -> _Question:
         "multiple_choice",
         f"Which of the following are part of learning {topic.label}? Select all that apply.",
         [name, *neighbour],
-        _pick(rng, _names(other), 2, [name, *neighbour]),
+        _pick(rng, _names(other), 2, [name, *siblings]),
         f"“{name}”{' and “' + neighbour[0] + '”' if neighbour else ''} belong to "
         f"{topic.label}; the other options are {other.label} topics.",
         ctx.concept.difficulty,
