@@ -21,7 +21,7 @@ from learnpath.engine.runtime import Runtime
 from learnpath.errors import SchemaOutOfDate
 from learnpath.events.bus import MemoryBus
 from learnpath.events.poller import LogPoller
-from learnpath.llm.registry import build_client
+from learnpath.providers import build_client
 from learnpath.service.users import hashing_pool
 from learnpath.store.database import Database
 from learnpath.store.llm_modes import DatabaseModeMemory

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import json
 
-from learnpath.llm.offline import OfflineProvider
 from learnpath.llm.types import LLMRequest, LLMResponse
+from learnpath.offline.provider import OfflineProvider
 
 
 class BrokenCurriculumProvider(OfflineProvider):

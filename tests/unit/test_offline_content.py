@@ -3,17 +3,20 @@
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from typing import Any
 
 import pytest
 
 from learnpath.agents.inputs import ContentInput, CurriculumInput, EditorInput, IntentInput
 from learnpath.agents.validator import errors_only, validate_framework
-from learnpath.domain.content import Quiz, ResourceList, Tutorial
+from learnpath.domain.content import Quiz, QuizQuestion, ResourceList, Tutorial
 from learnpath.domain.intent import IntentAnalysis
 from learnpath.domain.request import LearnerRequest
 from learnpath.domain.roadmap import Concept, FrameworkDraft
-from learnpath.llm.offline_content import offline_output
+from learnpath.offline.answers import offline_output
+from learnpath.offline.knowledge import Topic
+from learnpath.offline.topics import find_topic
 
 GOALS = [
     "I want to learn Rust to write fast command-line tools",
@@ -363,27 +366,95 @@ def test_quiz_questions_are_about_the_concept_and_answerable(goal: str) -> None:
         assert "offline" in quiz.questions[0].explanation
 
 
-def test_quiz_answers_are_meaningfully_correct() -> None:
-    payload = _rust_payload(5)
+QUIZ_GOALS = [
+    ("I want to learn Rust", 90),
+    ("Learn Python", 24),
+    ("Learn TypeScript", 24),
+    ("Learn Go", 24),
+    ("Learn SQL for data analysis", 24),
+    ("Machine learning with scikit-learn", 24),
+    ("Learn React", 24),
+    ("Run production workloads on Kubernetes", 24),
+    ("Learn the Linux command line", 90),
+    ("Learn Spanish for a trip to Mexico", 24),
+    ("Learn Japanese", 24),
+    ("Learn to play the guitar", 90),
+    (GOALS[2], 24),
+]
+_BUILDS_ON = re.compile(
+    r"True or false: “(.+)” builds on “(.+)”, which comes earlier in this roadmap\."
+)
+_IN_MODULE = re.compile(r"True or false: “(.+)” is taught in the module “(.+)”\.")
+_UNRELATED = re.compile(r"True or false: “(.+)” has nothing to do with (.+)\.")
+_FACT = re.compile(r"True or false: (.+)")
+_AREA = re.compile(r"Which area of (.+) does “(.+)” belong to\?")
+_BEFORE = re.compile(r"Which of these should you be comfortable with before starting “(.+)”\?")
+_IDEA = re.compile(r"Which of these is a key idea of “(.+)”\?")
+_MEMBERS = re.compile(r"Which of the following are part of learning (.+)\? Select all that apply\.")
+_DESCRIBES = re.compile(r"Which statement best describes “(.+)” in this roadmap\?")
+_STICK = re.compile(r"What is the most effective way to make “(.+)” stick\?")
+
+
+def _true_statement(question: str, payload: dict[str, Any], topic: Topic) -> bool:
+    """Whether a true/false question's statement holds, by the roadmap and the topic's facts."""
     concept = Concept.model_validate(payload["concept"])
-    quiz = Quiz.model_validate(offline_output("quiz", payload))
-    answers = {q.question: [q.options[i] for i in q.correct] for q in quiz.questions}
+    ideas = {k.lower() for k in concept.keywords}
+    if m := _BUILDS_ON.fullmatch(question):
+        return m[1] == concept.name and m[2] in payload["prerequisite_names"]
+    if m := _IN_MODULE.fullmatch(question):
+        return m[1] == concept.name and m[2] == payload["module_name"]
+    if m := _UNRELATED.fullmatch(question):
+        return not (m[1] == concept.name and m[2].lower() in ideas)
+    m = _FACT.fullmatch(question)
+    assert m, f"not a true/false question: {question}"
+    facts = [f.is_true for f in topic.facts if f.statement == m[1]]
+    assert len(facts) == 1, f"a statement that is not one of {topic.label}'s facts: {m[1]}"
+    return facts[0]
 
-    def answer(start: str) -> list[str]:
-        found = [a for question, a in answers.items() if start in question]
-        assert len(found) == 1, f"no single question with {start!r}: {list(answers)}"
-        return found[0]
 
-    # Every kind of question this concept gets is checked, so a wording change fails here.
-    assert answer("Which of these should you be comfortable with") == [
-        payload["prerequisite_names"][-1]
-    ]
-    assert answer("nothing to do with") == ["False"]
-    assert answer("builds on") == ["True"]
-    assert answer("belong to?") == [payload["module_name"]]
-    chosen = [q for q in quiz.questions if q.type == "multiple_choice"]
-    assert len(chosen) == 1 and concept.name in [chosen[0].options[i] for i in chosen[0].correct]
-    assert answer("make “") == ["Use it in a small exercise of your own and review what went wrong"]
+def _sections_of(name: str, topic: Topic, module: str) -> set[str]:
+    """The outline sections that teach ``name``, or the concept it deepens; else its module."""
+    exact = {s.name for s in topic.sections if name.lower() in (c.lower() for c in s.concepts)}
+    inside = {s.name for s in topic.sections if any(c.lower() in name.lower() for c in s.concepts)}
+    return exact or inside or {re.sub(r", part \d+$", "", module)}
+
+
+def _right_options(question: QuizQuestion, payload: dict[str, Any], topic: Topic) -> list[str]:
+    """The options that answer the question, worked out from its own material (the roadmap
+    payload and the topic outline), not from what the generator marked."""
+    text, options = question.question, question.options
+    concept = Concept.model_validate(payload["concept"])
+    if question.type == "true_false":
+        return ["True" if _true_statement(text, payload, topic) else "False"]
+    outline = {c.lower() for _, c in topic.flat()}
+    right: dict[re.Pattern[str], Callable[[str], bool]] = {
+        _AREA: lambda o: o in _sections_of(concept.name, topic, payload["module_name"]),
+        _BEFORE: lambda o: o in payload["prerequisite_names"],
+        _IDEA: lambda o: o.lower() in {k.lower() for k in concept.keywords},
+        _MEMBERS: lambda o: o == concept.name or o.lower() in outline,
+        _DESCRIBES: lambda o: concept.description.startswith(o.removesuffix("…")[:-1]),
+        _STICK: lambda o: o == "Use it in a small exercise of your own and review what went wrong",
+    }
+    for pattern, is_right in right.items():
+        if m := pattern.fullmatch(text):
+            assert set(m.groups()) <= {concept.name, topic.label}, f"about something else: {text}"
+            return [o for o in options if is_right(o)]
+    raise AssertionError(f"a kind of question this test cannot check: {text}")
+
+
+@pytest.mark.parametrize(("goal", "target"), QUIZ_GOALS)
+def test_quiz_answers_are_meaningfully_correct(goal: str, target: int) -> None:
+    """Every question's marked options are exactly the ones its material makes right."""
+    request = _request(goal)
+    topic = find_topic(goal)
+    checked = 0
+    for payload in _content_payloads(request, _roadmap(request, target)):
+        for question in Quiz.model_validate(offline_output("quiz", payload)).questions:
+            right = _right_options(question, payload, topic)
+            marked = [question.options[i] for i in question.correct]
+            assert marked == right, (question.question, question.options)
+            checked += 1
+    assert checked >= 6 * target
 
 
 @pytest.mark.parametrize(

@@ -213,7 +213,7 @@ async def diagnose(settings: Settings, db: Database, provider: Provider) -> Repo
 
 async def diagnose_installation(settings: Settings) -> Report:
     """:func:`diagnose` for the CLI: its own database handle and provider, nothing migrated."""
-    from learnpath.llm.registry import build_provider
+    from learnpath.providers import build_provider
     from learnpath.store.llm_modes import DatabaseModeMemory
 
     db = Database(settings.effective_database_url, pool_size=1, schema=settings.database_schema)

@@ -1,4 +1,9 @@
-"""Choose the provider the settings ask for."""
+"""Choose the LLM provider the settings ask for: the offline one or an OpenAI-compatible one.
+
+It lives above :mod:`learnpath.llm` and :mod:`learnpath.offline` so that neither imports the
+other: the LLM layer knows providers only by the :class:`~learnpath.llm.types.Provider`
+protocol.
+"""
 
 from __future__ import annotations
 
@@ -6,8 +11,8 @@ from typing import TYPE_CHECKING
 
 from learnpath.config import Settings
 from learnpath.llm.client import LLMClient
-from learnpath.llm.offline import OfflineProvider
 from learnpath.llm.types import Provider
+from learnpath.offline.provider import OfflineProvider
 
 if TYPE_CHECKING:
     from learnpath.llm.openai_compat import ModeMemory

@@ -1,7 +1,7 @@
 """The offline provider: deterministic, schema-valid output derived from the request.
 
-It needs no network and no model. Its knobs (latency, transient failure rate, content types
-that always fail) drive benchmarks and fault tests.
+It needs no network and no model (docs/contract.md §8). Its knobs (latency, transient failure
+rate, content types that always fail) drive benchmarks and fault tests.
 """
 
 from __future__ import annotations
@@ -12,8 +12,8 @@ import random
 
 from learnpath.config import Settings
 from learnpath.llm.errors import PermanentLLMError, TransientLLMError
-from learnpath.llm.offline_content import offline_output
 from learnpath.llm.types import LLMRequest, LLMResponse
+from learnpath.offline.answers import offline_output
 
 OFFLINE_MODEL = "learnpath-offline"
 
