@@ -21,7 +21,8 @@ from learnpath.engine.runtime import Runtime
 from learnpath.errors import SchemaOutOfDate
 from learnpath.events.bus import MemoryBus
 from learnpath.events.poller import LogPoller
-from learnpath.providers import build_client
+from learnpath.providers import build_client, build_provider
+from learnpath.service.doctor import Report, diagnose
 from learnpath.service.users import hashing_pool
 from learnpath.store.database import Database
 from learnpath.store.llm_modes import DatabaseModeMemory
@@ -164,4 +165,27 @@ def run_worker(
     )
 
 
-__all__ = ["Runtime", "distributed_runtime", "embedded_runtime", "open_runtime", "run_worker"]
+async def diagnose_installation(settings: Settings) -> Report:
+    """:func:`learnpath.service.doctor.diagnose` for the CLI: its own database handle and
+    provider, nothing migrated."""
+    db = Database(settings.effective_database_url, pool_size=1, schema=settings.database_schema)
+    try:
+        try:
+            current = await db.at_head()
+        except Exception:
+            current = False
+        # Learnt modes are kept only where the table for them exists.
+        memory = DatabaseModeMemory(db) if current else None
+        return await diagnose(settings, db, build_provider(settings, memory))
+    finally:
+        await db.dispose()
+
+
+__all__ = [
+    "Runtime",
+    "diagnose_installation",
+    "distributed_runtime",
+    "embedded_runtime",
+    "open_runtime",
+    "run_worker",
+]

@@ -11,7 +11,8 @@ from pydantic import ValidationError
 from rich.console import Console
 
 from learnpath.config import Settings
-from learnpath.service.doctor import Check, Report, diagnose_installation
+from learnpath.service.doctor import Check, Report
+from learnpath.wiring import diagnose_installation
 
 MARK = {"ok": "[green]ok[/]  ", "warn": "[yellow]warn[/]", "fail": "[red]FAIL[/]"}
 

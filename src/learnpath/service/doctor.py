@@ -209,21 +209,3 @@ async def diagnose(settings: Settings, db: Database, provider: Provider) -> Repo
         for model in sorted({settings.model_for(agent) for agent in AGENTS}):
             checks.append(await model_call(provider, model))
     return Report(checks)
-
-
-async def diagnose_installation(settings: Settings) -> Report:
-    """:func:`diagnose` for the CLI: its own database handle and provider, nothing migrated."""
-    from learnpath.providers import build_provider
-    from learnpath.store.llm_modes import DatabaseModeMemory
-
-    db = Database(settings.effective_database_url, pool_size=1, schema=settings.database_schema)
-    try:
-        try:
-            current = await db.at_head()
-        except Exception:
-            current = False
-        # Learnt modes are kept only where the table for them exists.
-        memory = DatabaseModeMemory(db) if current else None
-        return await diagnose(settings, db, build_provider(settings, memory))
-    finally:
-        await db.dispose()

@@ -102,6 +102,18 @@ async def edit_framework(
         return roadmaps.framework_view(row, await roadmaps.items_of(s, roadmap_id))
 
 
+async def _refuse_if_generating(s: Session, item: ItemRow, content_type: ContentType) -> None:
+    """:class:`Conflict` naming the live task that generates this item already."""
+    for active in await active_tasks_for_roadmap(s, item.roadmap_id):
+        if active.task_id == item.task_id or (
+            active.concept_id == item.concept_id and active.content_type == content_type.value
+        ):
+            raise Conflict(
+                f"the {content_type.value} of {item.concept_id} is already being generated",
+                active.task_id,
+            )
+
+
 async def retry_item(
     rt: Runtime,
     roadmap_id: str,
@@ -116,14 +128,7 @@ async def retry_item(
         item = items.get((concept_id, content_type.value))
         if item is None:
             raise RoadmapNotFound(f"{roadmap_id}/{concept_id}")
-        for active in await active_tasks_for_roadmap(s, roadmap_id):
-            if active.task_id == item.task_id or (
-                active.concept_id == concept_id and active.content_type == content_type.value
-            ):
-                raise Conflict(
-                    f"the {content_type.value} of {concept_id} is already being generated",
-                    active.task_id,
-                )
+        await _refuse_if_generating(s, item, content_type)
         await check_budget(s, rt.settings, row.user_id)
         task = await create_task(
             s,

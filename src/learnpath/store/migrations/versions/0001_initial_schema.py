@@ -18,6 +18,15 @@ depends_on: str | Sequence[str] | None = None
 
 
 def upgrade() -> None:
+    _create_intent_analyses_llm_calls()
+    _create_quizzes_resource_lists()
+    _create_review_rounds_roadmaps()
+    _create_task_events()
+    _create_tasks()
+    _create_tutorials_roadmap_items()
+
+
+def _create_intent_analyses_llm_calls() -> None:
 
     op.create_table(
         "intent_analyses",
@@ -37,7 +46,6 @@ def upgrade() -> None:
             batch_op.f("ix_intent_analyses_roadmap_id"), ["roadmap_id"], unique=False
         )
         batch_op.create_index(batch_op.f("ix_intent_analyses_task_id"), ["task_id"], unique=False)
-
     op.create_table(
         "llm_calls",
         sa.Column("id", sa.Integer(), autoincrement=True, nullable=False),
@@ -57,6 +65,8 @@ def upgrade() -> None:
     with op.batch_alter_table("llm_calls", schema=None) as batch_op:
         batch_op.create_index(batch_op.f("ix_llm_calls_task_id"), ["task_id"], unique=False)
 
+
+def _create_quizzes_resource_lists() -> None:
     op.create_table(
         "quizzes",
         sa.Column("id", sa.Integer(), autoincrement=True, nullable=False),
@@ -101,6 +111,9 @@ def upgrade() -> None:
             "roadmap_id", "concept_id", "version", name="uq_resource_lists_version"
         ),
     )
+
+
+def _create_review_rounds_roadmaps() -> None:
     op.create_table(
         "review_rounds",
         sa.Column("id", sa.Integer(), autoincrement=True, nullable=False),
@@ -124,7 +137,6 @@ def upgrade() -> None:
     )
     with op.batch_alter_table("review_rounds", schema=None) as batch_op:
         batch_op.create_index(batch_op.f("ix_review_rounds_task_id"), ["task_id"], unique=False)
-
     op.create_table(
         "roadmaps",
         sa.Column("roadmap_id", sa.String(length=64), nullable=False),
@@ -153,6 +165,8 @@ def upgrade() -> None:
     with op.batch_alter_table("roadmaps", schema=None) as batch_op:
         batch_op.create_index(batch_op.f("ix_roadmaps_user_id"), ["user_id"], unique=False)
 
+
+def _create_task_events() -> None:
     op.create_table(
         "task_events",
         sa.Column("id", sa.Integer(), autoincrement=True, nullable=False),
@@ -168,6 +182,9 @@ def upgrade() -> None:
         sa.PrimaryKeyConstraint("id"),
         sa.UniqueConstraint("task_id", "seq", name="uq_task_events_seq"),
     )
+
+
+def _create_tasks() -> None:
     op.create_table(
         "tasks",
         sa.Column("task_id", sa.String(length=64), nullable=False),
@@ -228,6 +245,8 @@ def upgrade() -> None:
             "ix_tasks_user_created", ["user_id", sa.literal_column("created_at DESC")], unique=False
         )
 
+
+def _create_tutorials_roadmap_items() -> None:
     op.create_table(
         "tutorials",
         sa.Column("id", sa.Integer(), autoincrement=True, nullable=False),
