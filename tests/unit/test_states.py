@@ -42,12 +42,7 @@ EXPECTED_TRANSITIONS: dict[TaskStatus, set[TaskStatus]] = {
     S.cancelled: {S.pending, S.processing, S.human_review_pending},
 }
 EXPECTED_STEPS: dict[TaskStatus, set[Step]] = {
-    S.pending: {
-        Step.queued,
-        Step.content_generation_queued,
-        Step.content_generation,
-        Step.link_check,
-    },
+    S.pending: {Step.queued},
     S.processing: {
         Step.queued,
         Step.intent_analysis,
@@ -148,8 +143,8 @@ def test_terminal_step(status: TaskStatus, step: Step) -> None:
     assert terminal_step(status) == step
 
 
-@pytest.mark.parametrize("status", [S.pending, S.processing])
-def test_a_status_with_many_steps_has_no_terminal_step(status: TaskStatus) -> None:
+@pytest.mark.parametrize("status", [S.pending, S.processing, S.human_review_pending])
+def test_an_active_status_has_no_terminal_step(status: TaskStatus) -> None:
     with pytest.raises(ValueError):
         terminal_step(status)
 

@@ -110,7 +110,7 @@ TASK_CASES: list[tuple[T, bool]] = [
     # a lease (a worker's, or a queued one without an owner) vouches while it lasts
     (T("expired_owned", S.processing, Step.intent_analysis, "w1", EXPIRED, RECENTLY), True),
     (T("expired_queued", S.pending, Step.queued, None, EXPIRED, RECENTLY), True),
-    (T("expired_link_check", S.pending, Step.link_check, "w1", EXPIRED, RECENTLY), True),
+    (T("expired_link_check", S.processing, Step.link_check, "w1", EXPIRED, RECENTLY), True),
     (T("expired_finalizing", S.processing, Step.finalizing, "w1", EXPIRED, RECENTLY), True),
     (T("live_owned", S.processing, Step.curriculum_design, "w1", LIVE, LONG_AGO), False),
     (T("live_queued", S.pending, Step.queued, None, LIVE, LONG_AGO), False),

@@ -43,9 +43,7 @@ TRANSITIONS: Mapping[TaskStatus, frozenset[TaskStatus]] = {
 ``_RECOVERED``; nothing leaves ``completed``)."""
 
 STEPS: Mapping[TaskStatus, frozenset[Step]] = {
-    TaskStatus.pending: frozenset(
-        {Step.queued, Step.content_generation_queued, Step.content_generation, Step.link_check}
-    ),
+    TaskStatus.pending: frozenset({Step.queued}),
     TaskStatus.processing: _WORK_STEPS,
     TaskStatus.human_review_pending: frozenset({Step.human_review}),
     TaskStatus.completed: frozenset({Step.completed}),
@@ -73,5 +71,7 @@ def check(status: str, to_status: TaskStatus, to_step: Step) -> None:
 
 def terminal_step(status: TaskStatus) -> Step:
     """The step a task that ended in ``status`` is left at."""
+    if status.is_active:
+        raise ValueError(f"{status.value} is not a status a task ends in")
     (step,) = STEPS[status]
     return step

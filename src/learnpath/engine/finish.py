@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from learnpath.domain.events import Event, EventType, new_event, progress_of
 from learnpath.domain.items import OPEN_ITEM_STATUSES, ItemStatus
+from learnpath.domain.states import terminal_step
 from learnpath.domain.tasks import Step, TaskStatus
 from learnpath.engine.runtime import Runtime
 from learnpath.store import items, records, tasks
@@ -77,7 +78,7 @@ async def finalize(rt: Runtime, task_id: str) -> None:
             s,
             task,
             status,
-            Step(status.value),
+            terminal_step(status),
             event,
             message,
             progress=progress_of(len(owned), len(owned)),

@@ -41,9 +41,13 @@ class Database:
         if self.is_sqlite:
             if self.url.database and self.url.database != ":memory:":
                 Path(self.url.database).parent.mkdir(parents=True, exist_ok=True)
-            self.engine = create_async_engine(
-                self.url, pool_size=pool_size, max_overflow=2 * pool_size
+            # One in-memory database lives on one connection (SQLAlchemy's StaticPool).
+            pooling = (
+                {"pool_size": pool_size, "max_overflow": 2 * pool_size}
+                if self.url.database not in (None, "", ":memory:")
+                else {}
             )
+            self.engine = create_async_engine(self.url, **pooling)
             event.listen(self.engine.sync_engine, "connect", _sqlite_pragmas)
         else:
             connect_args = {"server_settings": {"search_path": schema}} if schema else {}
