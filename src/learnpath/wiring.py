@@ -22,13 +22,14 @@ from learnpath.errors import SchemaOutOfDate
 from learnpath.events.bus import MemoryBus
 from learnpath.events.poller import LogPoller
 from learnpath.providers import build_client, build_provider
-from learnpath.service.doctor import Report, diagnose
 from learnpath.service.users import hashing_pool
 from learnpath.store.database import Database
 from learnpath.store.llm_modes import DatabaseModeMemory
 
 if TYPE_CHECKING:
     from celery import Celery
+
+    from learnpath.service.doctor import Report
 
 BACKSTOP_POLL_S = 2.0
 """Distributed mode reads the log this often for followed tasks, in case Redis lost events."""
@@ -168,6 +169,9 @@ def run_worker(
 async def diagnose_installation(settings: Settings) -> Report:
     """:func:`learnpath.service.doctor.diagnose` for the CLI: its own database handle and
     provider, nothing migrated."""
+    # Imported here: the doctor reaches the OpenAI SDK, which takes half a second to import.
+    from learnpath.service.doctor import diagnose
+
     db = Database(settings.effective_database_url, pool_size=1, schema=settings.database_schema)
     try:
         try:

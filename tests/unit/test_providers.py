@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import ast
+import subprocess
+import sys
 from pathlib import Path
 
 import learnpath.llm
@@ -42,3 +44,9 @@ def test_the_llm_layer_imports_neither_agents_nor_the_offline_provider() -> None
         if any(m.startswith(above) for m in modules)
     }
     assert wrong == {}
+
+
+def test_the_offline_path_does_not_import_the_openai_sdk() -> None:
+    """The SDK takes half a second to import; a process on the offline provider never needs it."""
+    code = "import sys, learnpath.wiring, learnpath.cli;sys.exit('openai' in sys.modules)"
+    assert subprocess.run([sys.executable, "-c", code], check=False).returncode == 0

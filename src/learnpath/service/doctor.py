@@ -8,17 +8,19 @@ from __future__ import annotations
 
 import time
 from dataclasses import dataclass, field
-from typing import Any, Literal
+from typing import TYPE_CHECKING, Any, Literal
 
 from pydantic import BaseModel, Field
 
 from learnpath.config import AGENTS, Settings
 from learnpath.llm.client import parse_structured, schema_instruction
 from learnpath.llm.errors import LLMError
-from learnpath.llm.openai_compat import OpenAICompatProvider
 from learnpath.llm.structured import OutputMode
 from learnpath.llm.types import LLMRequest, Provider
 from learnpath.store.database import Database, mask_url
+
+if TYPE_CHECKING:
+    from learnpath.llm.openai_compat import OpenAICompatProvider
 
 State = Literal["ok", "warn", "fail"]
 
@@ -188,6 +190,9 @@ def _fix_for(message: str) -> str:
 
 async def diagnose(settings: Settings, db: Database, provider: Provider) -> Report:
     """Every check, in the order a run needs them."""
+    # Imported here: the OpenAI SDK takes half a second to import, and only the doctor needs it.
+    from learnpath.llm.openai_compat import OpenAICompatProvider
+
     checks = [configuration(settings), await database(db, settings)]
     if settings.broker_url:
         checks.append(await redis("broker", settings.broker_url))
