@@ -148,10 +148,14 @@ def run_worker(
     settings: Settings, *, concurrency: int, queues: str, pool: str, log_level: str
 ) -> None:
     """Run a Celery worker in this process until stopped: it consumes ``queues``
-    (comma-separated), ``concurrency`` jobs at once in a ``threads`` or ``prefork`` pool, each
-    on a distributed runtime."""
+    (comma-separated), ``concurrency`` jobs (and items) at once in a ``threads`` or
+    ``prefork`` pool, each on a distributed runtime."""
     from learnpath.dispatch.celery_app import create_app
 
+    # A message carries a few items: they wait for the process's item slots, of which there
+    # are no more than jobs, as when a message carried one item.
+    slots = min(concurrency, settings.item_concurrency)
+    settings = settings.model_copy(update={"worker_concurrency": slots})
     create_app(settings, distributed_runtime).worker_main(
         [
             "worker",

@@ -264,7 +264,7 @@ def test_cancelled_task_is_not_revived_by_redelivery(cluster: Cluster, db: Datab
         assert checked["has_active_task"] is False
         assert {i["status"] for i in checked["stale_items"]} <= {"pending"}
         log = (cluster.home / "worker-1.log").read_text()
-        assert "learnpath.generate_item" in log, "the replacement got the queued messages"
+        assert "learnpath.generate_items" in log, "the replacement got the queued messages"
         assert "sweeper queued again" not in serve_log(cluster)
         assert second.poll() is None
 

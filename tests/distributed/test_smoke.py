@@ -16,4 +16,4 @@ def test_generate_runs_on_workers(cluster: Cluster) -> None:
     shown = json.loads(cluster.cli("show", result["task_id"], "--json").stdout)
     assert shown["progress"]["failed"] == 0
     log = (cluster.home / "worker-0.log").read_text()
-    assert "learnpath.generate_item" in log
+    assert "learnpath.generate_items" in log

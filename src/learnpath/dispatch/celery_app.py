@@ -46,16 +46,17 @@ from learnpath.engine.runtime import Runtime, process_identity
 log = logging.getLogger(__name__)
 
 ADVANCE = "learnpath.advance"
-GENERATE_ITEM = "learnpath.generate_item"
-RETRY_BATCH = "learnpath.retry_batch"
+GENERATE_ITEMS = "learnpath.generate_items"
+"""A message of a few items of one task (a retry of failed items: all of them), made in the
+worker's shared pool."""
 
 FRAMEWORK_LIMITS_S = (1500, 1800)
 """(soft, hard) for a task's framework steps: several model calls and up to three edits."""
-ITEM_LIMITS_S = (570, 600)
 BATCH_LIMITS_S = (1500, 1800)
-DEADLINE_MARGIN_S = 30
-"""A job's own deadline comes this long before Celery's soft limit, so an item that takes too
-long fails with a clear reason instead of being interrupted half-way."""
+"""(soft, hard) for a message of items, which may wait for the pool's slots."""
+ITEM_DEADLINE_S = 540
+"""How long one item's generation may take once started before it fails with a clear reason:
+well inside a message's soft limit, so that an item is not interrupted half-way."""
 VISIBILITY_TIMEOUT_S = 2 * 3600
 
 Job = Callable[[Runtime], Coroutine[Any, Any, None]]
@@ -77,9 +78,7 @@ def work_of(requests: list[Any]) -> Holdings:
         args = request.args
         if request.name == ADVANCE:
             tasks.add(args[0])
-        elif request.name == GENERATE_ITEM:
-            items.add((args[0], ItemKey(args[1], args[2])))
-        elif request.name == RETRY_BATCH:
+        elif request.name == GENERATE_ITEMS:
             items.update((args[0], ItemKey(concept_id, kind)) for concept_id, kind in args[1])
     return Holdings(frozenset(tasks), frozenset(items))
 
@@ -165,7 +164,7 @@ class WorkerHost:
                 await self._give_back_items([(task_id, key) for key in keys])
                 return
             if self._pool is None:
-                self._pool = InlineDispatcher(rt, ITEM_LIMITS_S[0] - DEADLINE_MARGIN_S)
+                self._pool = InlineDispatcher(rt, ITEM_DEADLINE_S)
             await self._pool.run_items(task_id, keys)
 
         self.run(job)
@@ -244,12 +243,8 @@ def create_app(settings: Settings, open_runtime: OpenRuntime | None = None) -> C
     def advance(task_id: str) -> None:
         host.run_task(task_id)
 
-    @app.task(name=GENERATE_ITEM, soft_time_limit=ITEM_LIMITS_S[0], time_limit=ITEM_LIMITS_S[1])
-    def generate_item(task_id: str, concept_id: str, content_type: str) -> None:
-        host.run_items(task_id, [ItemKey(concept_id, content_type)])
-
-    @app.task(name=RETRY_BATCH, soft_time_limit=BATCH_LIMITS_S[0], time_limit=BATCH_LIMITS_S[1])
-    def retry_batch(task_id: str, items: list[list[str]]) -> None:
+    @app.task(name=GENERATE_ITEMS, soft_time_limit=BATCH_LIMITS_S[0], time_limit=BATCH_LIMITS_S[1])
+    def generate_items(task_id: str, items: list[list[str]]) -> None:
         host.run_items(
             task_id, [ItemKey(concept_id, content_type) for concept_id, content_type in items]
         )
