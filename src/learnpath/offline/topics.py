@@ -119,8 +119,10 @@ def _score(topic: Topic, subject: str, goal: str) -> int:
     return 2 * names + areas
 
 
+@functools.lru_cache(maxsize=128)
 def find_topic(goal: str) -> Topic:
     """The topic a goal is about: a knowledge-base topic, a language, or a generic outline.
+    Every agent of a roadmap asks it for the same goal, so the last goals' topics are kept.
 
     The subject (what comes before "for", "to", "so"…) weighs more than what it is for, and a
     topic's names more than its areas: "Learn SQL for data analysis" and "data analysis with
