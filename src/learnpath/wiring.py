@@ -60,6 +60,19 @@ def _database(settings: Settings) -> Database:
     )
 
 
+def _runtime(settings: Settings, db: Database, bus: MemoryBus) -> Runtime:
+    """The runtime over ``db`` and ``bus``: its model client, workflows and hashing pool (the
+    caller adds its dispatcher and event feeds)."""
+    return Runtime(
+        settings=settings,
+        db=db,
+        llm=build_client(settings, DatabaseModeMemory(db)),
+        bus=bus,
+        workflows=WORKFLOWS,
+        hashing=hashing_pool(),
+    )
+
+
 async def _stop(rt: Runtime) -> None:
     for feed in rt.feeds:
         await feed.close()
@@ -76,14 +89,7 @@ async def embedded_runtime(settings: Settings | None = None) -> AsyncIterator[Ru
     await db.upgrade()
     bus = MemoryBus()
     db.add_event_sink(bus.publish)
-    rt = Runtime(
-        settings=settings,
-        db=db,
-        llm=build_client(settings, DatabaseModeMemory(db)),
-        bus=bus,
-        workflows=WORKFLOWS,
-        hashing=hashing_pool(),
-    )
+    rt = _runtime(settings, db, bus)
     rt.feeds = [LogPoller(db, bus)]
     rt.dispatcher = InlineDispatcher(rt)
     warm_up()
@@ -119,14 +125,7 @@ async def distributed_runtime(
         db.add_event_sink(bus.publish)
         publisher = streams.StreamPublisher(redis, settings.stream_maxlen, settings.stream_ttl_s)
         db.add_event_sink(publisher.publish)
-        rt = Runtime(
-            settings=settings,
-            db=db,
-            llm=build_client(settings, DatabaseModeMemory(db)),
-            bus=bus,
-            workflows=WORKFLOWS,
-            hashing=hashing_pool(),
-        )
+        rt = _runtime(settings, db, bus)
         rt.feeds = [
             streams.StreamFeed(redis, bus),
             LogPoller(db, bus, interval_s=BACKSTOP_POLL_S),

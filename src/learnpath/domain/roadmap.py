@@ -11,7 +11,7 @@ import hashlib
 import json
 import math
 from collections.abc import Iterator
-from typing import Annotated, Literal
+from typing import Annotated, Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
@@ -131,10 +131,14 @@ class Framework(FrameworkDraft):
 
     def definition_json(self) -> dict[str, object]:
         """The framework as stored: definitions only, no per-item status."""
-        data = self.model_dump(mode="json")
-        for stage in data["stages"]:
-            for module in stage["modules"]:
-                for concept in module["concepts"]:
-                    for name in STATUS_FIELDS:
-                        concept.pop(name, None)
-        return data
+        return definitions_only(self.model_dump(mode="json"))
+
+
+def definitions_only(data: dict[str, Any]) -> dict[str, Any]:
+    """A framework's JSON without the per-item status fields of its concepts (in place)."""
+    for stage in data["stages"]:
+        for module in stage["modules"]:
+            for concept in module["concepts"]:
+                for name in STATUS_FIELDS:
+                    concept.pop(name, None)
+    return data

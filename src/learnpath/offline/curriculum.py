@@ -13,7 +13,7 @@ from typing import Any
 
 from learnpath.agents.inputs import CurriculumInput
 from learnpath.domain.request import LearnerRequest, LearningStyle
-from learnpath.domain.roadmap import STATUS_FIELDS, Concept, FrameworkDraft, Module, Stage
+from learnpath.domain.roadmap import Concept, FrameworkDraft, Module, Stage, definitions_only
 from learnpath.offline.knowledge import Topic, knowledge
 from learnpath.offline.plan import (
     MAX_CONCEPTS,
@@ -47,13 +47,7 @@ STYLE_HINTS = {
 
 def dump_framework(draft: FrameworkDraft) -> dict[str, Any]:
     """A framework as the curriculum/editor agents return it: definitions, no status fields."""
-    data = draft.model_dump(mode="json")
-    for stage in data["stages"]:
-        for module in stage["modules"]:
-            for concept in module["concepts"]:
-                for name in STATUS_FIELDS:
-                    concept.pop(name, None)
-    return data
+    return definitions_only(draft.model_dump(mode="json"))
 
 
 def _describe(item: Item, topic: Topic, style: LearningStyle | None, rng: random.Random) -> str:
