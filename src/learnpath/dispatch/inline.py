@@ -55,7 +55,8 @@ class InlineDispatcher:
         self._spawn(task_id, advance(self.rt, task_id))
 
     async def submit_items(self, task_id: str, items: list[ItemKey]) -> None:
-        await leases.hold_task(self.rt, task_id)
+        """Items of a task this process runs already (its runner fans out here), so the
+        task's lease is this process's and the items take their own when they start."""
         self._waiting.extend((task_id, key) for key in items)
         self._schedule_admission()
 
