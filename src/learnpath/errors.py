@@ -36,6 +36,14 @@ class RoadmapNotFound(NotFound):
         self.roadmap_id = roadmap_id
 
 
+class IntentNotFound(NotFound):
+    """The roadmap has no stored intent analysis (yet)."""
+
+    def __init__(self, roadmap_id: str) -> None:
+        super().__init__(f"roadmap {roadmap_id} has no intent analysis yet")
+        self.roadmap_id = roadmap_id
+
+
 class ContentNotFound(NotFound):
     """No such concept, or no content of that type (or version) yet."""
 

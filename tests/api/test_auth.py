@@ -135,9 +135,11 @@ def test_the_websocket_closes_4401_without_a_valid_token(fast_server: Server, ow
     assert ws_close_code(ws_url(fast_server, task_id)) == 4401
     assert ws_close_code(ws_url(fast_server, task_id, "not-a-token")) == 4401
     assert ws_close_code(ws_url(fast_server, task_id, expired_token(owner))) == 4401
-    # With the owner's token the same socket replays the task's events, then closes normally.
+    # With the owner's token the same socket says it is connected (with the task), replays the
+    # task's events, then closes normally.
     done = owner.wait(task_id)
-    events, code = ws_session(ws_url(fast_server, task_id, owner.token))
+    (connected, *events), code = ws_session(ws_url(fast_server, task_id, owner.token))
+    assert connected == {"type": "connected", "task": done}
     assert code == 1000
     assert [e["seq"] for e in events] == list(range(1, done["last_event_seq"] + 1))
     assert {e["task_id"] for e in events} == {task_id}
@@ -180,6 +182,9 @@ def test_bad_or_expired_tokens_are_refused_everywhere(fast_server: Server, owner
         ("GET", "/api/v1/roadmaps/{roadmap_id}/concepts/{concept_id}/quiz"),
         ("GET", "/api/v1/roadmaps/{roadmap_id}/export"),
         ("GET", "/api/v1/tasks/{task_id}/events"),
+        ("DELETE", "/api/v1/tasks/{task_id}"),
+        ("GET", "/api/v1/roadmaps/{roadmap_id}/progress"),
+        ("GET", "/api/v1/roadmaps/{roadmap_id}/reviews"),
     ]
     for name, token in bad_tokens(owner).items():
         client = httpx.Client(
@@ -294,6 +299,8 @@ def foreign_calls(owned: Owned) -> list[tuple[str, str, dict[str, Any]]]:
         ("POST", f"/tasks/{t}/retry", {}),
         ("POST", f"/tasks/{review}/review", {"json": {"approved": True}}),
         ("GET", f"/tasks/{t}/events", {}),
+        ("DELETE", f"/tasks/{t}", {}),
+        ("DELETE", f"/tasks/{review}", {}),
         ("GET", f"/roadmaps/{r}", {}),
         ("PUT", f"/roadmaps/{r}/framework", {"json": editable(owned.framework)}),
         ("PUT", f"/roadmaps/{owned.review_roadmap}/framework", {"json": editable(owned.framework)}),
@@ -311,6 +318,9 @@ def foreign_calls(owned: Owned) -> list[tuple[str, str, dict[str, Any]]]:
         ("GET", f"{content}/quiz", {"params": {"version": 1}}),
         ("POST", f"{content}/quiz/attempts", {"json": {"answers": {}}}),
         ("PUT", f"/roadmaps/{r}/progress/{c}", {"json": {"completed": True}}),
+        ("GET", f"/roadmaps/{r}/progress", {}),
+        ("GET", f"/roadmaps/{r}/reviews", {}),
+        ("GET", f"/roadmaps/{r}/intent", {}),
         ("GET", f"/roadmaps/{r}/export", {"params": {"format": "md"}}),
         ("GET", f"/roadmaps/{r}/export", {"params": {"format": "json"}}),
         ("GET", f"/roadmaps/{r}/export", {"params": {"format": "html"}}),
@@ -473,7 +483,8 @@ def test_local_mode_needs_no_token(tmp_path: Path) -> None:
         assert ws_close_code(ws_url(server, "task_unknown")) == 4404
         messages, code = ws_session(ws_url(server, task_id))
         assert code == 1000
-        assert (messages[0]["seq"], messages[-1]["type"]) == (1, "completed")
+        assert messages[0] == {"type": "connected", "task": anyone.task(task_id)}
+        assert (messages[1]["seq"], messages[-1]["type"]) == (1, "completed")
         # A bogus token is simply not needed (and not checked) here.
         noisy = Api(server, "whatever")
         assert noisy.call("GET", "/roadmaps", 200)[0]["roadmap_id"] == roadmap_id

@@ -369,6 +369,17 @@ def is_event(message: dict[str, Any]) -> bool:
     return "seq" in message
 
 
+async def ws_connected(ws: ClientConnection, task_id: str) -> dict[str, Any]:
+    """The first message of every accepted socket (contract §5): ``connected`` with the task
+    view, before any event. Returns the view."""
+    message = await ws_receive(ws)
+    assert set(message) == {"type", "task"}, message
+    assert message["type"] == "connected", message
+    task: dict[str, Any] = message["task"]
+    assert task["task_id"] == task_id
+    return task
+
+
 async def ws_chaos(server: Server, task_id: str, name: str, seed: int, max_events: int) -> Chaos:
     """Connect, take 0..max_events events, then hang up (close handshake or a dropped TCP
     connection, with whatever the server already sent unread); resume with ``after=``."""
@@ -383,6 +394,8 @@ async def ws_chaos(server: Server, task_id: str, name: str, seed: int, max_event
         take = rng.randint(0, max_events)
         async with connect(ws_url(server, task_id, query), **WS_OPTIONS) as ws:
             chaos.connections += 1
+            connected = await ws_connected(ws, task_id)
+            assert connected["last_event_seq"] >= chaos.last
             try:
                 taken = 0
                 while taken < take:
@@ -423,6 +436,7 @@ async def ws_chat(server: Server, task_id: str) -> tuple[list[Event], list[dict[
         events.append(message)
 
     async with connect(ws_url(server, task_id, "?include_history=true"), **WS_OPTIONS) as ws:
+        await ws_connected(ws, task_id)
         try:
             for round_ in itertools.count():
                 ask = asks[round_ % len(asks)]
@@ -498,12 +512,15 @@ async def test_websocket_finished_task(server: Server, finished_task: str) -> No
     last = view["last_event_seq"]
 
     async def receive_all(query: str) -> list[Event]:
+        """The events after the ``connected`` message, which must show the task as it is."""
         got: list[Event] = []
         async with connect(ws_url(server, finished_task, query), **WS_OPTIONS) as ws:
+            assert await ws_connected(ws, finished_task) == view
             with pytest.raises(ConnectionClosedOK):
                 while True:
                     got.append(await ws_receive(ws))
         assert ws.close_code == 1000
+        assert all(is_event(e) for e in got), got
         return got
 
     full = await receive_all("")
@@ -517,13 +534,19 @@ async def test_websocket_finished_task(server: Server, finished_task: str) -> No
 
 
 async def test_websocket_answers_before_the_stream_ends(server: Server) -> None:
-    """On a task that waits for review (no events coming), the socket stays open and answers."""
+    """On a task that waits for review (no events coming), the socket says ``connected`` with
+    the task, stays open and answers; once the review is approved, it follows the task from
+    the seq after the one ``connected`` showed, to the end."""
     task_id = start_roadmap(server, {"goal": "Learn Go", "target_weeks": 1})
     deadline = time.monotonic() + 60
     while task_view(server, task_id)["status"] != "human_review_pending":
         assert time.monotonic() < deadline
         await asyncio.sleep(0.1)
+    parked = task_view(server, task_id)
+    api = f"{server.base_url}/api/v1/tasks/{task_id}"
+    followed: list[Event] = []
     async with connect(ws_url(server, task_id, "?include_history=false"), **WS_OPTIONS) as ws:
+        assert await ws_connected(ws, task_id) == parked
         await ws.send("ping")
         assert await ws_receive(ws) == {"type": "pong"}
         await ws.send("get_status")
@@ -533,9 +556,18 @@ async def test_websocket_answers_before_the_stream_ends(server: Server) -> None:
         await ws.send("what")
         error = await ws_receive(ws)
         assert error["type"] == "error"
-    async with httpx.AsyncClient(timeout=HTTP_TIMEOUT) as client:
-        answer = await client.post(f"{server.base_url}/api/v1/tasks/{task_id}/cancel")
-    assert answer.status_code == 200, answer.text
+        async with httpx.AsyncClient(timeout=HTTP_TIMEOUT) as client:
+            approve = await client.post(f"{api}/review", json={"approved": True})
+        assert approve.status_code == 200, approve.text
+        with pytest.raises(ConnectionClosedOK):
+            while True:
+                followed.append(await ws_receive(ws))
+    view = task_view(server, task_id)
+    assert view["status"] == "completed", view
+    assert [e["seq"] for e in followed] == list(
+        range(parked["last_event_seq"] + 1, view["last_event_seq"] + 1)
+    )
+    assert followed[0]["type"] == "progress" and followed[-1]["type"] == "completed"
 
 
 async def test_streams_of_a_retried_task_go_on_to_its_last_terminal_event(
@@ -576,6 +608,7 @@ async def test_streams_of_a_retried_task_go_on_to_its_last_terminal_event(
     assert full[-1]["type"] == "completed" and view["status"] == "completed"
 
     async with connect(ws_url(server, task_id), **WS_OPTIONS) as ws:
+        assert (await ws_connected(ws, task_id)) == view
         got: list[Event] = []
         with pytest.raises(ConnectionClosedOK):
             while True:

@@ -12,8 +12,10 @@ The server runs in server mode and every call carries a real bearer token, so re
 past authentication. Path parameters are often real ids (a completed roadmap, its concepts
 and task, a roadmap waiting for review, the caller's user id) so that operations reach their
 handlers, not only the 404 branch. The SSE stream only gets ids of completed tasks (or random
-ones): the stream of a task waiting for review never ends, by design. The WebSocket is not an
-OpenAPI operation, so it is not fuzzed here (tests/api/test_event_streams.py covers it).
+ones): the stream of a task waiting for review never ends, by design. ``DELETE /tasks/{id}``
+gets a cancelled task of its own (or random ids), never one the other operations read. The
+WebSocket is not an OpenAPI operation, so it is not fuzzed here
+(tests/api/test_event_streams.py covers it).
 """
 
 from __future__ import annotations
@@ -83,6 +85,10 @@ def token_and_ids(fuzz_server: Server) -> tuple[str, Ids]:
         assert done.status_code == review.status_code == 202, (done.text, review.text)
         done_view = wait_for(client, done.json()["task_id"], "completed")
         review_view = wait_for(client, review.json()["task_id"], "human_review_pending")
+        doomed = client.post("/roadmaps/generate", json={**small, "goal": "Learn Rust"})
+        assert doomed.status_code == 202, doomed.text
+        cancelled = client.post(f"/tasks/{doomed.json()['task_id']}/cancel")
+        assert cancelled.status_code == 200, cancelled.text
         framework = client.get(f"/roadmaps/{done_view['roadmap_id']}").json()
     concepts = [
         c["concept_id"] for s in framework["stages"] for m in s["modules"] for c in m["concepts"]
@@ -90,6 +96,7 @@ def token_and_ids(fuzz_server: Server) -> tuple[str, Ids]:
     return token, {
         "task_id": [done_view["task_id"], review_view["task_id"]],
         "completed_task_id": [done_view["task_id"]],
+        "deletable_task_id": [doomed.json()["task_id"]],
         "roadmap_id": [done_view["roadmap_id"], review_view["roadmap_id"]],
         "concept_id": concepts[:3],
         "user_id": [done_view["user_id"]],
@@ -119,10 +126,19 @@ def flatmap_path_parameters(context: Any, path_parameters: dict[str, Any] | None
     """Keep each generated path parameter, or put a real id in its place."""
     if not path_parameters:
         return st.just(path_parameters)
-    stream = context.operation is not None and context.operation.path.endswith("/events")
+    operation = context.operation
+    stream = operation is not None and operation.path.endswith("/events")
+    deleting = (
+        operation is not None
+        and operation.method.upper() == "DELETE"
+        and operation.path == "/api/v1/tasks/{task_id}"
+    )
     choices = {}
     for name, value in path_parameters.items():
-        real = KNOWN_IDS.get("completed_task_id" if stream and name == "task_id" else name, [])
+        known = name
+        if name == "task_id" and (stream or deleting):
+            known = "completed_task_id" if stream else "deletable_task_id"
+        real = KNOWN_IDS.get(known, [])
         choices[name] = st.sampled_from([value, *real]) if real else st.just(value)
     return st.fixed_dictionaries(choices)
 

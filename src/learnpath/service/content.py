@@ -12,9 +12,8 @@ from learnpath.domain.roadmap import Framework
 from learnpath.engine.runtime import Runtime
 from learnpath.errors import ContentNotFound, Invalid, RoadmapNotFound
 from learnpath.service.roadmaps import visible_roadmap
-from learnpath.store import contents
+from learnpath.store import attempts, contents
 from learnpath.store.contents import ContentRow
-from learnpath.store.tables import QuizAttemptRow
 
 
 class TutorialOut(BaseModel):
@@ -194,16 +193,15 @@ async def grade(
         )
     score = sum(r.correct for r in results)
     async with rt.db.transaction() as s:
-        s.add(
-            QuizAttemptRow(
-                roadmap_id=roadmap_id,
-                concept_id=concept_id,
-                version=row.version,
-                user_id=user_id,
-                answers=submission.answers,
-                score=score,
-                total=len(results),
-            )
+        attempts.add_attempt(
+            s,
+            roadmap_id=roadmap_id,
+            concept_id=concept_id,
+            version=row.version,
+            user_id=user_id,
+            answers=submission.answers,
+            score=score,
+            total=len(results),
         )
     return QuizGrade(
         concept_id=concept_id,

@@ -1,4 +1,4 @@
-"""Task lifecycle: submit, read, cancel, retry, review."""
+"""Task lifecycle: submit, read, cancel, retry, review, delete."""
 
 from __future__ import annotations
 
@@ -18,7 +18,7 @@ from learnpath.service.views import FailedItem, RetryResult, TaskList, TaskProgr
 from learnpath.store import items, records, roadmaps, task_views, usage
 from learnpath.store.database import Session
 from learnpath.store.tables import TaskRow
-from learnpath.store.tasks import create_task, get_task, list_tasks, transition
+from learnpath.store.tasks import create_task, delete_task, get_task, list_tasks, transition
 
 
 async def submit_roadmap(
@@ -150,6 +150,19 @@ async def cancel(rt: Runtime, task_id: str, user_id: str | None = None) -> TaskV
     rt.cancel_flags.mark(task_id)
     await rt.dispatcher.abandon(task_id)
     return view
+
+
+async def delete(rt: Runtime, task_id: str, user_id: str | None = None) -> None:
+    """Delete a finished task and its events; its roadmap, content, review rounds and model
+    usage stay. An active task is a :class:`Conflict`: cancel it first."""
+    async with rt.db.transaction() as s:
+        task = await visible_task(s, task_id, user_id, lock=True)
+        if TaskStatus(task.status).is_active:
+            raise Conflict(
+                f"task {task_id} is {task.status}; cancel it before deleting it", task_id
+            )
+        await delete_task(s, task_id)
+    rt.cancel_flags.forget(task_id)
 
 
 async def retry(rt: Runtime, task_id: str, user_id: str | None = None) -> RetryResult:

@@ -7,7 +7,8 @@ from typing import Any
 
 from pydantic import BaseModel, ConfigDict
 
-from learnpath.domain.tasks import RecoveryType, Step, TaskStatus, TaskType
+from learnpath.domain.review_diff import FrameworkChanges
+from learnpath.domain.tasks import RecoveryType, ReviewDecision, Step, TaskStatus, TaskType
 from learnpath.domain.usage import Actual, Estimate, Usage
 
 
@@ -118,3 +119,19 @@ class ActiveTask(BaseModel):
     task_type: TaskType | None = None
     concept_id: str | None = None
     content_type: str | None = None
+
+
+class ReviewRound(BaseModel):
+    """One recorded review round of a roadmap (contract §3) and what changed since the round
+    before it."""
+
+    round: int
+    """The round's number within its task (a roadmap's rounds come from its creation task)."""
+    task_id: str
+    decision: ReviewDecision
+    """``approve``, ``reject`` or ``edit`` by a person; ``validation_edit`` by the editor agent
+    fixing structure problems before the framework reached review."""
+    feedback: str | None
+    created_at: datetime
+    changes: FrameworkChanges
+    """The framework of this round against that of the round before (empty for the first)."""

@@ -92,6 +92,16 @@ async def review_rounds(session: AsyncSession, task_id: str) -> list[ReviewRound
     return list(rows.all())
 
 
+async def roadmap_review_rounds(session: AsyncSession, roadmap_id: str) -> list[ReviewRoundRow]:
+    """Every review round of the roadmap, over all its tasks, oldest first."""
+    rows = await session.scalars(
+        select(ReviewRoundRow)
+        .where(ReviewRoundRow.roadmap_id == roadmap_id)
+        .order_by(ReviewRoundRow.created_at, ReviewRoundRow.id)
+    )
+    return list(rows.all())
+
+
 async def latest_intent(
     session: AsyncSession, *, task_id: str | None = None, roadmap_id: str | None = None
 ) -> IntentAnalysis | None:

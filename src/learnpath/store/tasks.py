@@ -7,7 +7,7 @@ from collections.abc import Collection
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import ColumnElement, and_, exists, func, or_, select, update
+from sqlalchemy import ColumnElement, and_, delete, exists, func, or_, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from learnpath.domain import states
@@ -16,7 +16,7 @@ from learnpath.domain.items import OPEN_ITEM_STATUSES
 from learnpath.domain.tasks import ACTIVE_STATUSES, Step, TaskStatus, TaskType
 from learnpath.errors import TaskNotFound
 from learnpath.store.events import append_task_event, next_seq
-from learnpath.store.tables import ItemRow, TaskRow
+from learnpath.store.tables import EventRow, ItemRow, TaskRow
 
 
 def new_id(prefix: str) -> str:
@@ -104,6 +104,16 @@ async def list_tasks(
     for name, count in (await session.execute(counts_query)).all():
         counts[name] = count
     return list(rows), total, counts
+
+
+async def delete_task(session: AsyncSession, task_id: str) -> None:
+    """Delete the task row and its event log, in the caller's transaction; the items it owned
+    are owned by no task. Everything else it left stays: its roadmap, content versions, review
+    rounds and intent analysis belong to the roadmap, and its model calls (``llm_calls``) are
+    the spend record."""
+    await session.execute(delete(EventRow).where(EventRow.task_id == task_id))
+    await session.execute(update(ItemRow).where(ItemRow.task_id == task_id).values(task_id=None))
+    await session.execute(delete(TaskRow).where(TaskRow.task_id == task_id))
 
 
 async def active_tasks_for_roadmap(session: AsyncSession, roadmap_id: str) -> list[TaskRow]:

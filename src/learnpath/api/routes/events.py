@@ -24,6 +24,7 @@ from learnpath.domain.events import Event
 from learnpath.errors import LearnpathError
 from learnpath.service import tasks
 from learnpath.service.follow import follow_batches, uncancelled
+from learnpath.service.views import TaskView
 from learnpath.wiring import Runtime
 
 router = APIRouter(tags=["events"], responses=ERROR_RESPONSES)
@@ -172,7 +173,8 @@ async def websocket_events(
     include_history: bool = True,
     after: int | None = None,
 ) -> None:
-    """Events as JSON messages (history first unless ``include_history=false``); answers
+    """First ``{"type": "connected", "task": <the task view>}``, then the events as JSON
+    messages (history first unless ``include_history=false``, or after ``after``); answers
     ``ping`` with ``{"type": "pong"}`` and ``get_status`` with ``{"type": "status", "task"}``.
     Closes 4401 without a valid token, 4403 when the login cookie comes from a page of
     another origin, 4404 for an unknown task, 4422 for a bad query value, 1000 after the
@@ -196,7 +198,7 @@ async def websocket_events(
         start = min(max(after, 0), MAX_INT)
     else:
         start = 0 if include_history else view.last_event_seq
-    await _EventSocket(websocket, rt, task_id, who.user_id).serve(start)
+    await _EventSocket(websocket, rt, task_id, who.user_id).serve(view, start)
 
 
 class _EventSocket:
@@ -245,8 +247,13 @@ class _EventSocket:
         async with self.send_lock:
             await self.websocket.close(code=1000)
 
-    async def serve(self, start: int) -> None:
-        """Pump and answer until either ends: the task's end, or the client hanging up."""
+    async def serve(self, view: TaskView, start: int) -> None:
+        """Say ``connected`` with the task as it was when the socket opened (contract §5),
+        then pump and answer until either ends: the task's end, or the client hanging up."""
+        try:
+            await self.send({"type": "connected", "task": view.model_dump(mode="json")})
+        except (WebSocketDisconnect, RuntimeError):
+            return  # gone already
         jobs = {asyncio.create_task(self.pump(start)), asyncio.create_task(self.answer())}
         done, pending = await asyncio.wait(jobs, return_when=asyncio.FIRST_COMPLETED)
         for job in pending:

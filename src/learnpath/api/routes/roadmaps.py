@@ -1,4 +1,5 @@
-"""Roadmaps: read, edit, delete/restore, status, item retries, progress, export (contract §4)."""
+"""Roadmaps: read, edit, delete/restore, status, item retries, review history, intent,
+progress, export (contract §4)."""
 
 from __future__ import annotations
 
@@ -19,14 +20,17 @@ from learnpath.api.schemas import (
     RoadmapOut,
 )
 from learnpath.domain.content import ContentType
+from learnpath.domain.intent import IntentAnalysis
+from learnpath.domain.learning import LearningProgress
 from learnpath.domain.roadmap import Framework, FrameworkDraft
 from learnpath.export import render
 from learnpath.export.render import ExportFormat
-from learnpath.service import roadmaps
+from learnpath.service import learner, roadmaps
 from learnpath.service.links import check_roadmap_links
 from learnpath.service.views import (
     ActiveTask,
     ItemRetryResult,
+    ReviewRound,
     RoadmapSummary,
     StatusCheck,
     TaskView,
@@ -129,6 +133,30 @@ async def retry_failed(
 async def check_resources(roadmap_id: str, rt: RuntimeDep, who: PrincipalDep) -> TaskView:
     """One ``link_check`` task re-checking every resource link of the roadmap (link rot)."""
     return await check_roadmap_links(rt, roadmap_id, who.user_id)
+
+
+@router.get("/{roadmap_id}/reviews")
+async def list_reviews(roadmap_id: str, rt: RuntimeDep, who: PrincipalDep) -> list[ReviewRound]:
+    """Every review round, oldest first: its decision, the feedback, and what changed in the
+    framework since the round before (concepts added, removed, renamed, and those whose
+    description, hours, difficulty, prerequisites or keywords changed). The first round has
+    no changes: there is nothing earlier to compare it with."""
+    return await learner.reviews(rt, roadmap_id, who.user_id)
+
+
+@router.get("/{roadmap_id}/intent")
+async def get_intent(roadmap_id: str, rt: RuntimeDep, who: PrincipalDep) -> IntentAnalysis:
+    """The stored intent analysis: normalised goal, key topics, technologies, difficulty,
+    time budget, skill gaps, suggested path. 404 while there is none yet."""
+    return await learner.intent(rt, roadmap_id, who.user_id)
+
+
+@router.get("/{roadmap_id}/progress")
+async def get_progress(roadmap_id: str, rt: RuntimeDep, who: PrincipalDep) -> LearningProgress:
+    """Each concept's learning state: ``done`` once marked complete (``PUT
+    …/progress/{concept_id}``), ``in_progress`` after a quiz attempt, else ``not_started``;
+    the estimated hours done and left, and the weeks left at the request's hours per week."""
+    return await learner.progress(rt, roadmap_id, who.user_id)
 
 
 @router.put("/{roadmap_id}/progress/{concept_id}")

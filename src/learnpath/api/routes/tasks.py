@@ -1,10 +1,10 @@
-"""Tasks: read, list, cancel, retry, review (contract §4)."""
+"""Tasks: read, list, cancel, retry, review, delete (contract §4)."""
 
 from __future__ import annotations
 
 from typing import Annotated
 
-from fastapi import APIRouter, HTTPException, Query, status
+from fastapi import APIRouter, HTTPException, Query, Response, status
 
 from learnpath.api.deps import MAX_INT, PrincipalDep, RuntimeDep
 from learnpath.api.errors import BUDGET, CONFLICT, ERROR_RESPONSES
@@ -83,3 +83,12 @@ async def retry(task_id: str, rt: RuntimeDep, who: PrincipalDep) -> RetryResult:
 async def review(task_id: str, body: ReviewRequest, rt: RuntimeDep, who: PrincipalDep) -> TaskView:
     """Approve the framework, or reject it with feedback (required) for the editor agent."""
     return await tasks.review(rt, task_id, body.approved, body.feedback, who.user_id)
+
+
+@router.delete("/tasks/{task_id}", status_code=status.HTTP_204_NO_CONTENT, responses=CONFLICT)
+async def delete_task(task_id: str, rt: RuntimeDep, who: PrincipalDep) -> Response:
+    """Delete a finished task and its events; its roadmap stays, with its content, review
+    history and model usage. An active task (``pending``, ``processing``,
+    ``human_review_pending``) is a 409: cancel it first."""
+    await tasks.delete(rt, task_id, who.user_id)
+    return Response(status_code=status.HTTP_204_NO_CONTENT)

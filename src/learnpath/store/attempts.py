@@ -1,0 +1,42 @@
+"""Quiz attempts: each graded submission of a learner, kept as their learning history."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from sqlalchemy import select
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from learnpath.store.tables import QuizAttemptRow
+
+
+def add_attempt(
+    session: AsyncSession,
+    *,
+    roadmap_id: str,
+    concept_id: str,
+    version: int,
+    user_id: str | None,
+    answers: dict[str, Any],
+    score: int,
+    total: int,
+) -> None:
+    session.add(
+        QuizAttemptRow(
+            roadmap_id=roadmap_id,
+            concept_id=concept_id,
+            version=version,
+            user_id=user_id,
+            answers=answers,
+            score=score,
+            total=total,
+        )
+    )
+
+
+async def attempted_concepts(session: AsyncSession, roadmap_id: str) -> set[str]:
+    """The concepts of the roadmap with at least one quiz attempt (of any quiz version)."""
+    rows = await session.scalars(
+        select(QuizAttemptRow.concept_id).where(QuizAttemptRow.roadmap_id == roadmap_id).distinct()
+    )
+    return set(rows.all())
