@@ -1,14 +1,15 @@
-"""The pages that are neither a task's nor a roadmap's: home, the code stylesheet, and the
-new-roadmap form. Every action goes through the service layer, as the API does; the other
+"""The pages that are neither a task's nor a roadmap's: home, the code stylesheet, the icon,
+and the new-roadmap form. Every action goes through the service layer, as the API does; the other
 pages are :mod:`learnpath.web.signin`, :mod:`learnpath.web.task_pages` and
 :mod:`learnpath.web.roadmap_pages`."""
 
 from __future__ import annotations
 
+from pathlib import Path
 from typing import Any
 
 from fastapi import APIRouter, Request
-from fastapi.responses import Response
+from fastapi.responses import FileResponse, Response
 from pydantic import ValidationError
 
 from learnpath.api.deps import RuntimeDep
@@ -20,6 +21,7 @@ from learnpath.web.highlight import STYLESHEET
 from learnpath.web.session import Viewer, page, redirect
 
 router = APIRouter(route_class=PageRoute, include_in_schema=False)
+FAVICON = Path(__file__).with_name("static") / "favicon.svg"
 REQUEST_FIELDS = (
     "goal",
     "current_level",
@@ -39,6 +41,12 @@ async def home(request: Request, who: Viewer) -> Response:
 @router.get("/static-generated/highlight.css")
 async def highlight_css() -> Response:
     return Response(STYLESHEET, media_type="text/css")
+
+
+@router.get("/favicon.ico")
+async def favicon() -> Response:
+    """Where browsers look for the site's icon unasked: the same drawing as the pages link."""
+    return FileResponse(FAVICON, media_type="image/svg+xml")
 
 
 def _new_context(values: dict[str, Any], errors: dict[str, str]) -> dict[str, Any]:
