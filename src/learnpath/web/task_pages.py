@@ -107,3 +107,12 @@ async def task_review(request: Request, task_id: str, rt: RuntimeDep, who: Viewe
     context["feedback_error"] = problem
     context["problems"] = [("feedback", problem)]
     return page(request, "task.html", context, 422)
+
+
+@router.get("/tasks/{task_id}/cancel")
+@router.get("/tasks/{task_id}/retry")
+@router.get("/tasks/{task_id}/review")
+async def task_form_revisited(request: Request, task_id: str) -> Response:
+    """A form's address visited again (back, forward, a reload of a refusal, a bookmark): the
+    page the form is on, never a "method not allowed"."""
+    return redirect(request, f"/tasks/{quote(task_id, safe='')}")
