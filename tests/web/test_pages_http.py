@@ -93,7 +93,7 @@ def test_bad_form_input_is_422_with_the_field_message(
     )
     assert answer.status_code == 422
     assert 'id="hours_per_week-error"' in answer.text
-    assert "less than or equal to 80" in answer.text
+    assert "Hours per week must be between 1 and 80" in answer.text
 
 
 def test_csrf_rejections(accounts_server: Server, two: tuple[Api, Api]) -> None:

@@ -2,17 +2,20 @@
 
 Pages call the same service functions as the HTTP API; the browser scripts in ``static/``
 follow task events over SSE and call the JSON API for live actions (item retry, direct
-framework edits), with the double-submit CSRF token of :mod:`learnpath.web.csrf`.
+framework edits), with the double-submit CSRF token of :mod:`learnpath.web.csrf`. Every form
+answers post/redirect/get: a success sends the browser (303) to a page it can reload, and
+every form's address answers a GET with the page the form is on.
 """
 
 from __future__ import annotations
 
+import secrets
 from pathlib import Path
 
 from fastapi import FastAPI
 from fastapi.staticfiles import StaticFiles
 
-from learnpath.web import pages, roadmap_pages, signin, task_pages
+from learnpath.web import pages, quiz_pages, roadmap_pages, signin, task_pages
 from learnpath.web.csrf import CSRFGuard
 from learnpath.web.errors import install_handlers
 
@@ -22,7 +25,9 @@ STATIC = Path(__file__).with_name("static")
 def install(app: FastAPI) -> None:
     """Mount the pages at ``/`` and the scripts and styles at ``/static``."""
     install_handlers(app)
-    for module in (pages, signin, task_pages, roadmap_pages):
+    for module in (pages, signin, task_pages, roadmap_pages, quiz_pages):
         app.include_router(module.router)
     app.mount("/static", StaticFiles(directory=STATIC), name="static")
     app.add_middleware(CSRFGuard)
+    # Signs quiz results when the server has no secret key (learnpath.web.quiz_pages).
+    app.state.result_key = secrets.token_bytes(32)

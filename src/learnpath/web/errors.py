@@ -1,7 +1,9 @@
 """The web app's error pages. A :class:`learnpath.errors.LearnpathError` met by a page is a
 page with the error's HTTP status (someone else's task or roadmap is "not found", as in the
 API: contract §9); a form without its CSRF token is a 403 page; a page that needs a user
-sends the browser to the sign-in page."""
+sends the browser to the sign-in page. A browser asking for an address that has no page, or
+in a way the address does not take, gets a 404 or 405 page; the API and other programs keep
+their JSON answers."""
 
 from __future__ import annotations
 
@@ -10,8 +12,11 @@ from typing import Any
 from urllib.parse import quote
 
 from fastapi import FastAPI, Request
+from fastapi.exception_handlers import http_exception_handler
+from fastapi.exceptions import RequestValidationError
 from fastapi.responses import HTMLResponse, Response
 from fastapi.routing import APIRoute
+from starlette.exceptions import HTTPException
 
 from learnpath.errors import (
     BadCredentials,
@@ -37,6 +42,21 @@ WORDING: tuple[tuple[type[LearnpathError], str, str | None], ...] = (
 )
 """An error page's title and, where the error's own message would not do, its text: from the
 first entry the error is an instance of."""
+STATUS_WORDING = {
+    404: (
+        "Page not found",
+        "There is no page at this address. Check it, or start again from your roadmaps.",
+    ),
+    405: (
+        "Not possible at this address",
+        "This address does not take that kind of request. "
+        "Go back to the page you came from and use its buttons.",
+    ),
+}
+UNREADABLE = (
+    "Something in the address or the form could not be read: a value that does not fit, or "
+    "characters that cannot be stored. Go back, correct it and try again."
+)
 
 
 def error_page(request: Request, status: int, title: str, message: str) -> HTMLResponse:
@@ -64,11 +84,33 @@ class PageRoute(APIRoute):
                 return await handler(request)
             except LearnpathError as error:
                 return refusal_page(request, error)
+            except RequestValidationError:
+                return error_page(request, 422, "Not accepted", UNREADABLE)
 
         return handle
 
 
+def wants_page(request: Request) -> bool:
+    """A browser asking for a page: an address outside the API, with HTML acceptable."""
+    path = request.url.path
+    in_api = path == "/api" or path.startswith("/api/")
+    return not in_api and "text/html" in request.headers.get("accept", "")
+
+
 def install_handlers(app: FastAPI) -> None:
+    """Install the page handlers over those the API installed before (``server.py``)."""
+    json_answer = app.exception_handlers.get(HTTPException, http_exception_handler)
+
+    @app.exception_handler(HTTPException)
+    async def no_such_page(request: Request, error: HTTPException) -> Response:
+        wording = STATUS_WORDING.get(error.status_code)
+        if wording is None or not wants_page(request):
+            answer = json_answer(request, error)
+            return answer if isinstance(answer, Response) else await answer
+        shown = error_page(request, error.status_code, *wording)
+        shown.headers.update(error.headers or {})
+        return shown
+
     @app.exception_handler(SignInRequired)
     async def sign_in(request: Request, _: SignInRequired) -> Response:
         target = request.url.path + (f"?{request.url.query}" if request.url.query else "")

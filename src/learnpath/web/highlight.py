@@ -17,8 +17,18 @@ _CODE_BLOCK = re.compile(
     r'<pre><code class="language-(?P<lang>[A-Za-z0-9_+#.-]+)">(?P<code>.*?)</code></pre>', re.S
 )
 _FORMATTER = HtmlFormatter(nowrap=True, classprefix="hl-")
-STYLESHEET: str = HtmlFormatter(classprefix="hl-").get_style_defs(".highlight")  # type: ignore[no-untyped-call]
-"""The colours of the highlighting classes, served as ``/static-generated/highlight.css``."""
+
+
+def _colours(style: str) -> str:
+    defs: str = HtmlFormatter(style=style, classprefix="hl-").get_style_defs(".highlight")  # type: ignore[no-untyped-call]
+    return defs
+
+
+STYLESHEET = "\n".join(
+    (_colours("default"), "@media (prefers-color-scheme: dark) {", _colours("github-dark"), "}")
+)
+"""The colours of the highlighting classes, served as ``/static-generated/highlight.css``:
+Pygments' default style, and its GitHub dark style when the reader's system is dark."""
 
 
 def _highlight(match: re.Match[str]) -> str:

@@ -1,22 +1,21 @@
 """The roadmap pages: my roadmaps (delete, restore), and the viewer of one roadmap: its
-navigator, each concept's tutorial, resources and quiz, completion marks, item retries."""
+navigator, each concept's tutorial, resources and quiz, completion marks, item retries. The
+quiz's attempts and results are :mod:`learnpath.web.quiz_pages`."""
 
 from __future__ import annotations
 
 import contextlib
 from typing import Any
-from urllib.parse import urlencode
+from urllib.parse import quote, urlencode
 
 from fastapi import APIRouter, Request
 from fastapi.responses import Response
-from pydantic import ValidationError
 
 from learnpath.api.deps import RuntimeDep
 from learnpath.domain.content import ContentType
 from learnpath.domain.roadmap import Concept
-from learnpath.errors import ContentNotFound, Invalid
+from learnpath.errors import ContentNotFound
 from learnpath.service import content, roadmaps
-from learnpath.service.content import QuizAnswers
 from learnpath.service.links import link_states
 from learnpath.web.errors import PageRoute
 from learnpath.web.forms import posted, text
@@ -62,7 +61,7 @@ def _pick(concepts: list[Concept], wanted: str | None, completed: list[str]) -> 
     return chosen or concepts[0]
 
 
-async def _viewer_context(
+async def viewer_context(
     rt: RuntimeDep, roadmap_id: str, who: Viewer, concept_id: str | None, tab: str
 ) -> dict[str, Any]:
     framework, row, progress = await roadmaps.roadmap_detail(rt, roadmap_id, who.user_id)
@@ -85,6 +84,7 @@ async def _viewer_context(
         "link_checks": {},
         "quiz": None,
         "grade": None,
+        "answers": {},
     }
     with contextlib.suppress(ContentNotFound):  # not generated yet: the panel says so
         context.update(await _tab_context(rt, roadmap_id, concept.concept_id, tab, who))
@@ -114,7 +114,7 @@ async def roadmap_page(
     concept: str | None = None,
     tab: str = "tutorial",
 ) -> Response:
-    context = await _viewer_context(rt, roadmap_id, who, concept, tab)
+    context = await viewer_context(rt, roadmap_id, who, concept, tab)
     return page(request, "roadmap.html", context)
 
 
@@ -128,7 +128,7 @@ async def roadmap_live(
     tab: str = "tutorial",
 ) -> Response:
     """The navigator and the concept panel, for the viewer's script to swap in."""
-    context = await _viewer_context(rt, roadmap_id, who, concept, tab)
+    context = await viewer_context(rt, roadmap_id, who, concept, tab)
     return page(request, "roadmap_live.html", context)
 
 
@@ -158,29 +158,19 @@ async def item_retry(
     return redirect(request, f"/roadmaps/{roadmap_id}?{query}")
 
 
-def _option_index(value: str) -> bool:
-    """Whether a submitted option reads as an index: ASCII digits, a few of them (``int``
-    refuses other Unicode digits, and past 4300 digits)."""
-    return value.isascii() and value.isdigit() and len(value) <= 3
+@router.get("/roadmaps/{roadmap_id}/delete")
+@router.get("/roadmaps/{roadmap_id}/restore")
+async def roadmap_form_revisited(request: Request, roadmap_id: str) -> Response:
+    """A form's address visited again (back, forward, a reload, a bookmark): the page the
+    form is on, never a "method not allowed"."""
+    return redirect(request, "/roadmaps")
 
 
-@router.post("/roadmaps/{roadmap_id}/concepts/{concept_id}/quiz")
-async def quiz_attempt(
-    request: Request, roadmap_id: str, concept_id: str, rt: RuntimeDep, who: Viewer
+@router.get("/roadmaps/{roadmap_id}/concepts/{concept_id}/complete")
+@router.get("/roadmaps/{roadmap_id}/concepts/{concept_id}/{content_type}/retry")
+async def concept_form_revisited(
+    request: Request, roadmap_id: str, concept_id: str, content_type: str = "tutorial"
 ) -> Response:
-    """Grade the submitted answers on the server and show the result with explanations."""
-    form = await posted(request)
-    quiz = await content.quiz(rt, roadmap_id, concept_id, None, who.user_id)
-    answers: dict[str, list[int]] = {}
-    for question in quiz.questions:
-        chosen = [c for c in form.getlist(f"q-{question.question_id}") if isinstance(c, str)]
-        answers[question.question_id] = [int(c) for c in chosen if _option_index(c)]
-    try:
-        submission = QuizAnswers(answers=answers, version=quiz.version)
-        grade = await content.grade(rt, roadmap_id, concept_id, submission, who.user_id)
-    except (Invalid, ValidationError):
-        grade = None
-    context = await _viewer_context(rt, roadmap_id, who, concept_id, "quiz")
-    context["grade"] = grade
-    context["answers"] = answers
-    return page(request, "roadmap.html", context, 200 if grade else 422)
+    """The same for a concept's forms: the concept in the viewer."""
+    query = urlencode({"concept": concept_id, "tab": content_type})
+    return redirect(request, f"/roadmaps/{quote(roadmap_id, safe='')}?{query}")

@@ -71,3 +71,9 @@ async def signout(request: Request, rt: RuntimeDep) -> Response:
     response = redirect(request, "/signin")
     clear_session_cookie(request, response)
     return response
+
+
+@router.get("/signout")
+async def signout_revisited(request: Request) -> Response:
+    """The sign-out form's address visited again: signing out takes the form, so home."""
+    return redirect(request, "/")

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from typing import Any
+from urllib.parse import quote
 
 from fastapi import APIRouter, Request
 from fastapi.responses import Response
@@ -11,10 +12,10 @@ from pydantic import ValidationError
 from learnpath.api.deps import RuntimeDep
 from learnpath.api.schemas import ReviewRequest
 from learnpath.domain.tasks import TaskStatus
-from learnpath.errors import Invalid
 from learnpath.service import roadmaps, tasks
 from learnpath.web.errors import PageRoute
 from learnpath.web.forms import posted, safe_next, text
+from learnpath.web.messages import FormField, field_errors
 from learnpath.web.session import Viewer, page, redirect
 from learnpath.web.views import phases, task_signature
 
@@ -74,25 +75,44 @@ async def task_retry(request: Request, task_id: str, rt: RuntimeDep, who: Viewer
     return redirect(request, safe_next(text(form, "next") or f"/tasks/{task_id}"))
 
 
+REVIEW_FIELDS = {"feedback": FormField("Feedback")}
+NO_FEEDBACK = "Say what should change: feedback is required to request changes"
+
+
+def _review_problem(approved: bool, feedback: str) -> str | None:
+    """What is wrong with a decision before the service is asked: a reject says what to change,
+    feedback fits the API's :class:`ReviewRequest`."""
+    if not approved and not feedback:
+        return NO_FEEDBACK
+    try:
+        ReviewRequest(approved=approved, feedback=feedback or None)
+    except ValidationError as error:
+        return field_errors(ReviewRequest, error, REVIEW_FIELDS)["feedback"]
+    return None
+
+
 @router.post("/tasks/{task_id}/review")
 async def task_review(request: Request, task_id: str, rt: RuntimeDep, who: Viewer) -> Response:
-    """A refused decision (a reject without feedback) shows the page again, the problem next
-    to the feedback field."""
+    """A refused decision shows the page again: what was wrong at the top of the page (where
+    the browser's focus goes) and next to the feedback field, the text kept."""
     form = await posted(request)
     approved = text(form, "decision") == "approve"
     feedback = text(form, "feedback")
-    try:
-        ReviewRequest(approved=approved, feedback=feedback or None)
+    problem = _review_problem(approved, feedback)
+    if problem is None:
         await tasks.review(rt, task_id, approved, feedback or None, who.user_id)
-    except (Invalid, ValidationError) as error:
-        context = await _task_context(rt, task_id, who)
-        context["feedback"] = feedback
-        context["feedback_error"] = _first_problem(error)
-        return page(request, "task.html", context, 422)
-    return redirect(request, f"/tasks/{task_id}")
+        return redirect(request, f"/tasks/{quote(task_id, safe='')}")
+    context = await _task_context(rt, task_id, who)
+    context["feedback"] = feedback
+    context["feedback_error"] = problem
+    context["problems"] = [("feedback", problem)]
+    return page(request, "task.html", context, 422)
 
 
-def _first_problem(error: Invalid | ValidationError) -> str:
-    if isinstance(error, ValidationError):
-        return str(error.errors()[0]["msg"])
-    return str(error.errors[0]["message"]) if error.errors else str(error)
+@router.get("/tasks/{task_id}/cancel")
+@router.get("/tasks/{task_id}/retry")
+@router.get("/tasks/{task_id}/review")
+async def task_form_revisited(request: Request, task_id: str) -> Response:
+    """A form's address visited again (back, forward, a reload of a refusal, a bookmark): the
+    page the form is on, never a "method not allowed"."""
+    return redirect(request, f"/tasks/{quote(task_id, safe='')}")

@@ -110,3 +110,9 @@ window.LearnPath = (() => {
 
   return { api, csrfToken, follow, debounce, swap, FINISHED };
 })();
+
+/* A page that refused a form opens at the list of what to correct, wherever the form was. */
+document.addEventListener("DOMContentLoaded", () => {
+  const summary = document.getElementById("error-summary");
+  if (summary) summary.focus();
+});
