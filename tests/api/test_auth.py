@@ -181,6 +181,7 @@ def test_bad_or_expired_tokens_are_refused_everywhere(fast_server: Server, owner
         ("GET", "/api/v1/roadmaps/{roadmap_id}"),
         ("GET", "/api/v1/roadmaps/{roadmap_id}/concepts/{concept_id}/quiz"),
         ("GET", "/api/v1/roadmaps/{roadmap_id}/export"),
+        ("GET", "/api/v1/roadmaps/{roadmap_id}/graph"),
         ("GET", "/api/v1/tasks/{task_id}/events"),
         ("DELETE", "/api/v1/tasks/{task_id}"),
         ("GET", "/api/v1/roadmaps/{roadmap_id}/progress"),

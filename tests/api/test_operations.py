@@ -39,6 +39,7 @@ SPEC_ROUTES = {
     ("post", "/api/v1/roadmaps/{roadmap_id}/concepts/{concept_id}/quiz/attempts"),
     ("put", "/api/v1/roadmaps/{roadmap_id}/progress/{concept_id}"),
     ("get", "/api/v1/roadmaps/{roadmap_id}/export"),
+    ("get", "/api/v1/roadmaps/{roadmap_id}/graph"),
     ("post", "/api/v1/auth/token"),
 }
 

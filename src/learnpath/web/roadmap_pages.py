@@ -10,12 +10,14 @@ from urllib.parse import quote, urlencode
 
 from fastapi import APIRouter, Request
 from fastapi.responses import Response
+from markupsafe import Markup
 
 from learnpath.api.deps import RuntimeDep
 from learnpath.domain.content import ContentType
 from learnpath.domain.roadmap import Concept
 from learnpath.errors import ContentNotFound
-from learnpath.service import content, roadmaps
+from learnpath.export.graph import to_svg
+from learnpath.service import content, graph, roadmaps
 from learnpath.service.links import link_states
 from learnpath.web.errors import PageRoute
 from learnpath.web.forms import posted, text
@@ -115,6 +117,9 @@ async def roadmap_page(
     tab: str = "tutorial",
 ) -> Response:
     context = await viewer_context(rt, roadmap_id, who, concept, tab)
+    # Built from escaped names only (export.graph), so it goes into the page as it is.
+    drawn = to_svg(await graph.roadmap_graph(rt, roadmap_id, who.user_id))
+    context["graph_svg"] = Markup(drawn)
     return page(request, "roadmap.html", context)
 
 

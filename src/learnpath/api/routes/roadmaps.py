@@ -7,6 +7,7 @@ import io
 import json
 import tempfile
 import zipfile
+from enum import StrEnum
 from pathlib import Path
 
 from fastapi import APIRouter, Response, status
@@ -24,8 +25,10 @@ from learnpath.domain.intent import IntentAnalysis
 from learnpath.domain.learning import LearningProgress
 from learnpath.domain.roadmap import Framework, FrameworkDraft
 from learnpath.export import render
+from learnpath.export.graph import to_svg
+from learnpath.export.graph_png import to_png
 from learnpath.export.render import ExportFormat
-from learnpath.service import learner, roadmaps
+from learnpath.service import graph, learner, roadmaps
 from learnpath.service.links import check_roadmap_links
 from learnpath.service.views import (
     ActiveTask,
@@ -196,6 +199,27 @@ async def export(
         for path in render.to_markdown(bundle, Path(folder)):
             zipped.write(path, Path(name) / path.relative_to(folder))
     return _download(archive.getvalue(), "application/zip", f"{name}.zip")
+
+
+class GraphFormat(StrEnum):
+    svg = "svg"
+    png = "png"
+
+
+@router.get(
+    "/{roadmap_id}/graph",
+    response_class=Response,
+    responses={200: {"content": {"image/svg+xml": {}, "image/png": {}}}},
+)
+async def roadmap_graph(
+    roadmap_id: str, rt: RuntimeDep, who: PrincipalDep, format: GraphFormat = GraphFormat.svg
+) -> Response:
+    """The roadmap as a graph: stages, modules, concept boxes coloured and marked by learning
+    state, prerequisite arrows; each concept links to its page."""
+    drawn = await graph.roadmap_graph(rt, roadmap_id, who.user_id)
+    if format == GraphFormat.svg:
+        return Response(to_svg(drawn), media_type="image/svg+xml")
+    return Response(to_png(drawn), media_type="image/png")
 
 
 def _download(body: bytes, media_type: str, filename: str) -> Response:
