@@ -109,3 +109,35 @@ def test_cancel_names_the_step(page: Page, faulty: Server) -> None:
     expect(page.locator("#log li.problem").last).to_contain_text(
         "Cancelled during content generation"
     )
+
+
+OBSERVE = """
+document.addEventListener("DOMContentLoaded", () => {
+  window.__seen = [];
+  const log = document.getElementById("log");
+  const count = (name) => Number(document.querySelector(`[data-count='${name}']`).textContent);
+  new MutationObserver((changes) => changes.forEach((change) => change.addedNodes.forEach((li) => {
+    window.__seen.push({
+      kind: li.dataset.kind,
+      text: li.textContent,
+      items: log.querySelectorAll("li[data-kind='item']").length,
+      status: document.getElementById("task-status").textContent,
+      counted: count("completed") + count("failed"),
+    });
+  }))).observe(log, { childList: true });
+});
+"""
+
+
+def test_status_panel_never_lags_the_log(page: Page, faulty: Server) -> None:
+    """Each line appended live finds the panel already counting its item, and the last
+    line finds the panel showing how the task ended."""
+    page.add_init_script(OBSERVE)
+    task_id = Api(faulty).generate({"goal": "Learn Go", "target_weeks": 2}, auto_approve=True)
+    page.goto(f"{faulty.base_url}/tasks/{task_id}")
+    expect(page.locator("#log-connection")).to_have_text("Finished: the log is complete.")
+    seen = page.evaluate("window.__seen")
+    items = [line for line in seen if line["kind"] == "item"]
+    assert items, "no item line was appended live"
+    assert all(line["counted"] >= line["items"] for line in items), items
+    assert seen[-1]["status"] == "partial failure", seen[-1]
