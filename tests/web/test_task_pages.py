@@ -141,3 +141,14 @@ def test_status_panel_never_lags_the_log(page: Page, faulty: Server) -> None:
     assert items, "no item line was appended live"
     assert all(line["counted"] >= line["items"] for line in items), items
     assert seen[-1]["status"] == "partial failure", seen[-1]
+
+
+def test_retry_of_one_item_names_the_concept(page: Page, faulty: Server, finished: str) -> None:
+    api = Api(faulty)
+    roadmap_id = str(api.task(finished)["roadmap_id"])
+    framework = api.roadmap(roadmap_id)
+    concept = next(c for s in framework["stages"] for m in s["modules"] for c in m["concepts"])
+    path = f"/roadmaps/{roadmap_id}/concepts/{concept['concept_id']}/quiz/retry"
+    retry = api.call("POST", path, 202)
+    page.goto(f"{faulty.base_url}/tasks/{retry['task_id']}")
+    expect(page.locator("h1")).to_have_text(f"Regenerate the quiz of '{concept['name']}'")

@@ -7,6 +7,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 
 from learnpath.domain.events import Event, EventType
+from learnpath.domain.roadmap import Framework
 from learnpath.domain.tasks import TaskType, step_label
 from learnpath.service.views import TaskView
 
@@ -93,12 +94,17 @@ def shows(line: LogLine, shown: str) -> bool:
     return True
 
 
-def task_title(view: TaskView) -> str:
-    """The goal of a creation task; what a retry or a link check does, and to what."""
+def task_title(view: TaskView, framework: Framework | None = None) -> str:
+    """The goal of a creation task; what a retry or a link check does, and to what: the
+    roadmap's title and the concept's name when ``framework`` is given, else the goal and
+    the concept's id."""
+    subject = framework.title if framework else view.goal
+    concept = framework.concept(view.concept_id) if framework and view.concept_id else None
     if view.task_type == TaskType.link_check:
-        return f"Check the links of '{view.goal}'"
+        return f"Check the links of '{subject}'"
     if view.task_type == TaskType.retry_batch:
-        return f"Retry the unfinished items of '{view.goal}'"
+        return f"Retry the unfinished items of '{subject}'"
     if view.task_type.value.startswith("retry_") and view.concept_id:
-        return f"Regenerate the {view.content_type} of '{view.concept_id}'"
+        name = concept.name if concept else view.concept_id
+        return f"Regenerate the {view.content_type} of '{name}'"
     return view.goal or view.task_type.value.replace("_", " ")

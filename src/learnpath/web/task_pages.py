@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 from typing import Any
 from urllib.parse import quote
 
@@ -11,8 +12,10 @@ from pydantic import ValidationError
 
 from learnpath.api.deps import RuntimeDep
 from learnpath.api.schemas import ReviewRequest
-from learnpath.domain.tasks import STEP_LABELS, TaskStatus, step_label
+from learnpath.domain.tasks import STEP_LABELS, TaskStatus, TaskType, step_label
+from learnpath.errors import RoadmapNotFound
 from learnpath.service import roadmaps, tasks
+from learnpath.service.views import TaskView
 from learnpath.web.errors import PageRoute
 from learnpath.web.forms import posted, safe_next, text
 from learnpath.web.messages import FormField, field_errors
@@ -62,6 +65,11 @@ async def _task_context(rt: RuntimeDep, task_id: str, who: Viewer) -> dict[str, 
 async def _page_context(rt: RuntimeDep, task_id: str, who: Viewer, shown: str) -> dict[str, Any]:
     """The whole page's: the followed part, and the compact log filtered by ``shown``."""
     context = await _task_context(rt, task_id, who)
+    view: TaskView = context["task"]
+    if view.roadmap_id and view.task_type != TaskType.creation:
+        with contextlib.suppress(RoadmapNotFound):  # deleted since: named by the goal
+            framework = await roadmaps.get_framework(rt, view.roadmap_id, who.user_id)
+            context["title"] = task_title(view, framework)
     events = await tasks.task_events(rt, task_id, who.user_id)
     context["log_lines"] = compact(events)
     context["log_after"] = events[-1].seq if events else 0
