@@ -10,7 +10,7 @@ from pathlib import Path
 
 import httpx
 import pytest
-from playwright.sync_api import Page, expect
+from playwright.sync_api import Browser, Page, expect
 
 from tests.api.conftest import Api
 from tests.support.server import Server, running_server
@@ -152,3 +152,17 @@ def test_retry_of_one_item_names_the_concept(page: Page, faulty: Server, finishe
     retry = api.call("POST", path, 202)
     page.goto(f"{faulty.base_url}/tasks/{retry['task_id']}")
     expect(page.locator("h1")).to_have_text(f"Regenerate the quiz of '{concept['name']}'")
+
+
+def test_filters_work_without_javascript(browser: Browser, faulty: Server, finished: str) -> None:
+    context = browser.new_context(java_script_enabled=False)
+    try:
+        plain = context.new_page()
+        plain.goto(f"{faulty.base_url}/tasks/{finished}")
+        plain.get_by_role("link", name="Problems only").click()
+        expect(plain).to_have_url(re.compile(r"\?log=problems$"))
+        visible = plain.locator("#log li:visible")
+        expect(visible.first).to_contain_text("quiz failed")
+        assert visible.count() == plain.locator("#log li.problem").count()
+    finally:
+        context.close()
