@@ -41,6 +41,7 @@ TASK_FIELDS = {
     "task_id",
     "user_id",
     "task_type",
+    "goal",
     "status",
     "current_step",
     "roadmap_id",

@@ -46,7 +46,7 @@ def test_create_review_read_and_quiz(page: Page, local_server: Server, local_api
     expect(page.locator(".phase.current")).to_have_text(re.compile("Review"))
     expect(page.locator(".phase.done")).to_have_count(3)
     expect(review).to_contain_text("What we understood")
-    expect(page.locator("#log section[data-step='intent_analysis']")).to_be_visible()
+    expect(page.locator("#log li[data-step='intent_analysis']")).to_be_visible()
     assert page.evaluate("window.__samePage") is True, "the page reloaded"
     # What approving will cost is shown before the decision (offline: free, instant).
     expect(page.locator("#estimate")).to_contain_text(
@@ -117,11 +117,13 @@ def test_create_review_read_and_quiz(page: Page, local_server: Server, local_api
 def test_cancel_during_content_then_retry(page: Page, local_server: Server, local_api: Api) -> None:
     task_id = local_api.generate({"goal": "Learn Rust", "target_weeks": 3}, auto_approve=True)
     page.goto(f"{local_server.base_url}/tasks/{task_id}")
-    expect(page.locator("#current-step")).to_have_text("content generation")
+    expect(page.locator("#current-step")).to_have_text("Content generation")
     page.get_by_role("button", name="Cancel").click()
     expect(page.locator("#task-status")).to_have_text("cancelled")
     expect(page.locator(".phase.stopped")).to_have_text(re.compile("Content"))
-    expect(page.locator("#log .level-warning").first).to_contain_text("Cancelled")
+    expect(page.locator("#log .problem").first).to_contain_text(
+        "Cancelled during content generation"
+    )
     shot(page, "task-cancelled")
 
     page.get_by_role("button", name="Retry").click()

@@ -90,3 +90,30 @@ class ReviewDecision(StrEnum):
     reject = "reject"
     edit = "edit"
     validation_edit = "validation_edit"
+
+
+STEP_LABELS: dict[str, str] = {
+    Step.queued: "Waiting to start",
+    Step.intent_analysis: "Understanding the goal",
+    Step.curriculum_design: "Designing the curriculum",
+    Step.structure_validation: "Checking the structure",
+    Step.validation_edit: "Fixing the structure",
+    Step.human_review: "Waiting for your review",
+    Step.review_edit: "Applying your feedback",
+    Step.content_generation_queued: "Waiting to generate content",
+    Step.content_generation: "Content generation",
+    Step.finalizing: "Finishing",
+    Step.link_check: "Checking links",
+    Step.completed: "Completed",
+    Step.partial_failure: "Finished with failures",
+    Step.failed: "Failed",
+    Step.cancelled: "Cancelled",
+}
+"""What a person reads for each step (messages, the task page)."""
+
+
+def step_label(step: str | None) -> str:
+    """The human name of a step; an unknown one reads as its name with spaces."""
+    if not step:
+        return "Task"
+    return STEP_LABELS.get(step, step.replace("_", " ").capitalize())

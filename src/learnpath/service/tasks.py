@@ -5,10 +5,10 @@ from __future__ import annotations
 from typing import Any
 
 from learnpath.agents.validator import validate_framework
-from learnpath.domain.events import EventType
+from learnpath.domain.events import Event, EventType
 from learnpath.domain.request import LearnerRequest
 from learnpath.domain.roadmap import Framework
-from learnpath.domain.tasks import ReviewDecision, Step, TaskStatus, TaskType
+from learnpath.domain.tasks import ReviewDecision, Step, TaskStatus, TaskType, step_label
 from learnpath.domain.usage import Actual, Estimate
 from learnpath.engine import recovery
 from learnpath.engine.runtime import Runtime
@@ -17,6 +17,7 @@ from learnpath.service.budget import check_budget
 from learnpath.service.views import FailedItem, RetryResult, TaskList, TaskProgress, TaskView
 from learnpath.store import items, records, roadmaps, task_views, usage
 from learnpath.store.database import Session
+from learnpath.store.events import events_after
 from learnpath.store.tables import TaskRow
 from learnpath.store.tasks import create_task, delete_task, get_task, list_tasks, transition
 
@@ -59,6 +60,7 @@ def _view(task: TaskRow, done: int, failed: int, total: int, *spent: Any) -> Tas
         task_id=task.task_id,
         user_id=task.user_id,
         task_type=task.task_type,
+        goal=str(task.request.get("goal", "")),
         status=task.status,
         current_step=task.current_step,
         roadmap_id=task.roadmap_id,
@@ -102,6 +104,13 @@ async def _load_view(rt: Runtime, task_id: str) -> TaskView | None:
     return _view(task, *figures)
 
 
+async def task_events(rt: Runtime, task_id: str, user_id: str | None = None) -> list[Event]:
+    """Every event of the task so far, in seq order."""
+    async with rt.db.read() as s:
+        await visible_task(s, task_id, user_id)
+        return await events_after(s, task_id, 0)
+
+
 async def list_task_views(
     rt: Runtime,
     *,
@@ -138,7 +147,7 @@ async def cancel(rt: Runtime, task_id: str, user_id: str | None = None) -> TaskV
             TaskStatus.cancelled,
             Step.cancelled,
             EventType.cancelled,
-            f"Cancelled during {stopped_at}",
+            f"Cancelled during {step_label(stopped_at).lower()}",
             step=stopped_at,
         )
         view = await task_view(s, task)

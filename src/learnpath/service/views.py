@@ -33,6 +33,8 @@ class TaskView(BaseModel):
     task_id: str
     user_id: str | None
     task_type: TaskType
+    goal: str
+    """The learner's goal, from the task's request: what a person calls the task."""
     status: TaskStatus
     current_step: Step
     roadmap_id: str | None

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 from typing import Any
 from urllib.parse import quote
 
@@ -11,12 +12,15 @@ from pydantic import ValidationError
 
 from learnpath.api.deps import RuntimeDep
 from learnpath.api.schemas import ReviewRequest
-from learnpath.domain.tasks import TaskStatus
+from learnpath.domain.tasks import STEP_LABELS, TaskStatus, TaskType, step_label
+from learnpath.errors import RoadmapNotFound
 from learnpath.service import roadmaps, tasks
+from learnpath.service.views import TaskView
 from learnpath.web.errors import PageRoute
 from learnpath.web.forms import posted, safe_next, text
 from learnpath.web.messages import FormField, field_errors
 from learnpath.web.session import Viewer, page, redirect
+from learnpath.web.task_log import FILTERS, compact, shows, task_title
 from learnpath.web.views import phases, task_signature
 
 router = APIRouter(route_class=PageRoute, include_in_schema=False)
@@ -28,7 +32,13 @@ async def task_list(
     request: Request, rt: RuntimeDep, who: Viewer, status: TaskStatus | None = None
 ) -> Response:
     listed = await tasks.list_task_views(rt, user_id=who.user_id, status=status, limit=200)
-    context = {"listed": listed, "status": status, "retryable": RETRYABLE}
+    context = {
+        "listed": listed,
+        "status": status,
+        "retryable": RETRYABLE,
+        "task_title": task_title,
+        "step_label": step_label,
+    }
     return page(request, "tasks.html", context)
 
 
@@ -36,6 +46,8 @@ async def _task_context(rt: RuntimeDep, task_id: str, who: Viewer) -> dict[str, 
     view = await tasks.get_task_view(rt, task_id, who.user_id)
     context: dict[str, Any] = {
         "task": view,
+        "title": task_title(view),
+        "step_label": step_label,
         "phases": phases(view),
         "signature": task_signature(view),
         "retryable": view.status in RETRYABLE,
@@ -50,9 +62,27 @@ async def _task_context(rt: RuntimeDep, task_id: str, who: Viewer) -> dict[str, 
     return context
 
 
+async def _page_context(rt: RuntimeDep, task_id: str, who: Viewer, shown: str) -> dict[str, Any]:
+    """The whole page's: the followed part, and the compact log filtered by ``shown``."""
+    context = await _task_context(rt, task_id, who)
+    view: TaskView = context["task"]
+    if view.roadmap_id and view.task_type != TaskType.creation:
+        with contextlib.suppress(RoadmapNotFound):  # deleted since: named by the goal
+            framework = await roadmaps.get_framework(rt, view.roadmap_id, who.user_id)
+            context["title"] = task_title(view, framework)
+    events = await tasks.task_events(rt, task_id, who.user_id)
+    context["log_lines"] = compact(events)
+    context["log_after"] = events[-1].seq if events else 0
+    context["shown"] = shown if shown in FILTERS else "all"
+    context["filters"], context["shows"], context["step_labels"] = FILTERS, shows, STEP_LABELS
+    return context
+
+
 @router.get("/tasks/{task_id}")
-async def task_page(request: Request, task_id: str, rt: RuntimeDep, who: Viewer) -> Response:
-    return page(request, "task.html", await _task_context(rt, task_id, who))
+async def task_page(
+    request: Request, task_id: str, rt: RuntimeDep, who: Viewer, log: str = "all"
+) -> Response:
+    return page(request, "task.html", await _page_context(rt, task_id, who, log))
 
 
 @router.get("/tasks/{task_id}/live")
@@ -102,7 +132,7 @@ async def task_review(request: Request, task_id: str, rt: RuntimeDep, who: Viewe
     if problem is None:
         await tasks.review(rt, task_id, approved, feedback or None, who.user_id)
         return redirect(request, f"/tasks/{quote(task_id, safe='')}")
-    context = await _task_context(rt, task_id, who)
+    context = await _page_context(rt, task_id, who, "all")
     context["feedback"] = feedback
     context["feedback_error"] = problem
     context["problems"] = [("feedback", problem)]

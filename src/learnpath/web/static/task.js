@@ -1,19 +1,23 @@
 "use strict";
-/* The task page: the live log (grouped by step, filtered by level), the stepper's edit-loop
-   counts, and the status panel refreshed from the server as events arrive. */
+/* The task page: the compact log (server-rendered, extended live, filtered in place), the
+   stepper's edit-loop counts, and the status panel, updated from the same events as the log
+   before the server's fragment is swapped in. */
 (() => {
   const LP = window.LearnPath;
   const log = document.getElementById("log");
   if (!log) return;
   const taskId = log.dataset.task;
+  const rendered = Number(log.dataset.after);
+  const labels = JSON.parse(log.dataset.labels);
   const connection = document.getElementById("log-connection");
   const loops = { validation_edit: 0, review_edit: 0 };
+  const ITEM = new Set(["concept_complete", "concept_failed"]);
+  const TASK = new Set(["task_started", "human_review_required", "completed", "failed", "cancelled", "task_recovering"]);
+  const PROBLEM = new Set(["concept_failed", "failed", "cancelled"]);
   let previousStep = null;
-  const LEVEL = {
-    failed: "error", concept_failed: "error", task_failed: "error",
-    cancelled: "warning", task_recovering: "warning", human_review_required: "warning",
-  };
+  let previousProgress = null;
 
+  const label = (step) => labels[step] || (step || "task").replace(/_/g, " ");
   const showLoops = () => {
     document.querySelectorAll("[data-loop]").forEach((badge) => {
       const rounds = loops[badge.dataset.loop] || 0;
@@ -29,49 +33,86 @@
   }, 250);
   document.addEventListener("learnpath:changed", () => refresh(true));
 
-  const group = (step) => {
-    const key = step || "task";
-    let section = log.querySelector(`section[data-step="${CSS.escape(key)}"]`);
-    if (!section) {
-      section = document.createElement("section");
-      section.dataset.step = key;
-      const title = document.createElement("h3");
-      title.textContent = key.replace(/_/g, " ");
-      section.append(title, document.createElement("ol"));
-      log.append(section);
-    }
-    return section.querySelector("ol");
+  const shows = (entry, shown) => shown === "problems" ? entry.classList.contains("problem")
+    : shown === "steps" ? entry.dataset.kind === "step" : true;
+
+  const kindOf = (event) => {
+    if (ITEM.has(event.type)) return "item";
+    if (TASK.has(event.type)) return "task";
+    if (event.type === "progress" && event.step !== previousProgress) return "step";
+    return null;
   };
 
-  const append = (event) => {
-    const level = event.error ? "error" : LEVEL[event.type] || "info";
+  const textOf = (event, kind) => {
+    if (kind === "step") return label(event.step);
+    if (kind === "item") {
+      const outcome = event.type === "concept_complete" ? "done" : "failed";
+      return `${event.concept_name || event.concept_id} · ${event.content_type} ${outcome}`;
+    }
+    return event.message;
+  };
+
+  const append = (event, kind) => {
     const entry = document.createElement("li");
-    entry.className = `level-${level}`;
     entry.dataset.seq = event.seq;
+    entry.dataset.kind = kind;
+    if (event.step) entry.dataset.step = event.step;
+    if (PROBLEM.has(event.type) || event.error) entry.className = "problem";
     const time = document.createElement("time");
     time.dateTime = event.timestamp;
-    time.textContent = new Date(event.timestamp).toLocaleTimeString();
+    time.textContent = event.timestamp.slice(11, 19);
     const text = document.createElement("span");
-    const where = event.concept_name ? ` — ${event.concept_name}${event.content_type ? ` (${event.content_type})` : ""}` : "";
-    text.textContent = ` ${event.message}${where}`;
-    entry.append(time, text);
+    text.textContent = textOf(event, kind);
+    entry.append(time, " ", text);
     if (event.error) {
       const error = document.createElement("span");
       error.className = "error";
-      error.textContent = ` ${event.error}`;
-      entry.append(error);
+      error.textContent = event.error;
+      entry.append(" ", error);
     }
-    group(event.step).append(entry);
-    if (event.step && event.step !== previousStep && event.step in loops) loops[event.step] += 1;
-    if (event.step) previousStep = event.step;
+    entry.hidden = !shows(entry, log.dataset.shown);
+    log.append(entry);
   };
 
-  document.getElementById("log-level").addEventListener("change", (change) => {
-    log.dataset.min = change.target.value;
+  /* The panel follows the event that was just logged: no wait for the fragment. */
+  const updatePanel = (event) => {
+    const status = document.getElementById("task-status");
+    if (status && event.status) {
+      status.textContent = event.status.replace(/_/g, " ");
+      status.className = `badge status-${event.status}`;
+    }
+    const step = document.getElementById("current-step");
+    if (step && event.type === "progress" && event.step) step.textContent = label(event.step);
+    const count = ITEM.has(event.type) && document.querySelector(
+      `[data-count="${event.type === "concept_complete" ? "completed" : "failed"}"]`);
+    if (count) count.textContent = String(Number(count.textContent) + 1);
+  };
+
+  const onEvent = (event) => {
+    const kind = kindOf(event);
+    if (event.type === "progress") previousProgress = event.step;
+    if (event.step && event.step !== previousStep && event.step in loops) loops[event.step] += 1;
+    if (event.step) previousStep = event.step;
+    if (event.seq <= rendered) { showLoops(); return; }
+    if (kind) append(event, kind);
+    updatePanel(event);
+    refresh(ITEM.has(event.type));  // forced: the counts just raised come back from the server
+  };
+
+  document.getElementById("log-filters").addEventListener("click", (click) => {
+    const link = click.target.closest("a[data-filter]");
+    if (!link) return;
+    click.preventDefault();
+    log.dataset.shown = link.dataset.filter;
+    log.querySelectorAll("li").forEach((entry) => { entry.hidden = !shows(entry, link.dataset.filter); });
+    document.querySelectorAll("#log-filters a").forEach((a) => {
+      if (a === link) a.setAttribute("aria-current", "page"); else a.removeAttribute("aria-current");
+    });
+    history.replaceState(null, "", `?log=${link.dataset.filter}`);
   });
 
   LP.follow(taskId, 0, {
-    onEvent: (event) => { append(event); refresh(false); },
+    onEvent,
     onEnd: () => refresh(false),
     onState: (text) => {
       connection.textContent = { live: "Live", reconnecting: "Connection lost; reconnecting…", finished: "Finished: the log is complete." }[text];
