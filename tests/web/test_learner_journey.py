@@ -84,6 +84,16 @@ def test_create_review_read_and_quiz(page: Page, local_server: Server, local_api
     expect(questions.first).to_be_visible()
     for n in range(questions.count()):
         questions.nth(n).locator("input").first.check()
+    # A live update arriving now (another item of the roadmap finished) keeps the answers.
+    page.evaluate(
+        """async () => {
+            const root = document.getElementById("roadmap-live");
+            root.dataset.signature = "stale";
+            await window.LearnPath.swap("roadmap-live", root.dataset.liveUrl, false);
+        }"""
+    )
+    for n in range(questions.count()):
+        expect(questions.nth(n).locator("input").first).to_be_checked()
     page.get_by_role("button", name="Submit answers").click()
     expect(page.locator("#quiz-score")).to_contain_text(re.compile(r"Score: \d+ / \d+"))
     expect(page.locator(".explanation").first).to_be_visible()

@@ -89,7 +89,9 @@ window.LearnPath = (() => {
   }
 
   /* Fetch a fragment and put it in place of the element with the same id, when its
-     data-signature differs (or always with `force`). Returns the element now in the page. */
+     data-signature differs (or always with `force`). A fragment holding a form the reader
+     has started filling in (quiz answers, feedback) stays until they submit it: a live
+     update must not wipe what they typed. Returns the element now in the page. */
   async function swap(id, url, force) {
     let response;
     try {
@@ -102,6 +104,7 @@ window.LearnPath = (() => {
     const fresh = doc.getElementById(id);
     const current = document.getElementById(id);
     if (!fresh || !current) return current;
+    if (!force && current.querySelector("form[data-touched]")) return current;
     if (!force && fresh.dataset.signature === current.dataset.signature) return current;
     const adopted = document.importNode(fresh, true);
     current.replaceWith(adopted);
@@ -110,6 +113,12 @@ window.LearnPath = (() => {
 
   return { api, csrfToken, follow, debounce, swap, FINISHED };
 })();
+
+/* Forms the reader has typed or clicked in: live updates leave them alone (see swap). */
+document.addEventListener("input", (event) => {
+  const form = event.target instanceof Element ? event.target.closest("form") : null;
+  if (form) form.dataset.touched = "true";
+});
 
 /* A page that refused a form opens at the list of what to correct, wherever the form was. */
 document.addEventListener("DOMContentLoaded", () => {
