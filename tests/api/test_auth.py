@@ -322,6 +322,8 @@ def foreign_calls(owned: Owned) -> list[tuple[str, str, dict[str, Any]]]:
         ("GET", f"/roadmaps/{r}/progress", {}),
         ("GET", f"/roadmaps/{r}/reviews", {}),
         ("GET", f"/roadmaps/{r}/intent", {}),
+        ("GET", f"/roadmaps/{r}/graph", {"params": {"format": "svg"}}),
+        ("GET", f"/roadmaps/{r}/graph", {"params": {"format": "png"}}),
         ("GET", f"/roadmaps/{r}/export", {"params": {"format": "md"}}),
         ("GET", f"/roadmaps/{r}/export", {"params": {"format": "json"}}),
         ("GET", f"/roadmaps/{r}/export", {"params": {"format": "html"}}),
