@@ -8,6 +8,7 @@ from typing import Any
 
 import pytest
 from sqlalchemy import event, inspect
+from tests.support.frameworks import one_module
 
 from learnpath.domain.events import EventType
 from learnpath.domain.roadmap import Framework
@@ -21,26 +22,13 @@ from learnpath.store.events import append_event, events_after
 from learnpath.store.tasks import create_task, get_task, list_tasks
 
 FRAMEWORK = Framework.model_validate(
-    {
-        "roadmap_id": "rm_test",
-        "title": "T",
-        "stages": [
-            {
-                "stage_id": "s",
-                "name": "S",
-                "modules": [
-                    {
-                        "module_id": "m",
-                        "name": "M",
-                        "concepts": [
-                            {"concept_id": "a", "name": "A", "estimated_hours": 1},
-                            {"concept_id": "b", "name": "B", "estimated_hours": 2},
-                        ],
-                    }
-                ],
-            }
+    one_module(
+        [
+            {"concept_id": "a", "name": "A", "estimated_hours": 1},
+            {"concept_id": "b", "name": "B", "estimated_hours": 2},
         ],
-    }
+        roadmap_id="rm_test",
+    )
 )
 
 

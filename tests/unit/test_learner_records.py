@@ -11,6 +11,7 @@ from typing import Any
 
 import pytest
 from sqlalchemy import func, select
+from tests.support.frameworks import one_module
 
 from learnpath.domain.events import EventType
 from learnpath.domain.roadmap import Framework
@@ -28,28 +29,8 @@ REQUEST = {"goal": "Learn SQL", "hours_per_week": 4}
 
 
 def framework(roadmap_id: str, *names: str) -> Framework:
-    return Framework.model_validate(
-        {
-            "roadmap_id": roadmap_id,
-            "title": "T",
-            "stages": [
-                {
-                    "stage_id": "s",
-                    "name": "S",
-                    "modules": [
-                        {
-                            "module_id": "m",
-                            "name": "M",
-                            "concepts": [
-                                {"concept_id": n.lower(), "name": n, "estimated_hours": 1.5}
-                                for n in names
-                            ],
-                        }
-                    ],
-                }
-            ],
-        }
-    )
+    concepts = [{"concept_id": n.lower(), "name": n, "estimated_hours": 1.5} for n in names]
+    return Framework.model_validate(one_module(concepts, roadmap_id=roadmap_id))
 
 
 INTENT: dict[str, Any] = {

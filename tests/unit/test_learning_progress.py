@@ -6,33 +6,17 @@ from __future__ import annotations
 from typing import Any
 
 import pytest
+from tests.support.frameworks import one_module
 
 from learnpath.domain.learning import LearningState, learning_progress
 from learnpath.domain.roadmap import FrameworkDraft
 
 
 def draft(*hours: float) -> FrameworkDraft:
-    return FrameworkDraft.model_validate(
-        {
-            "title": "T",
-            "stages": [
-                {
-                    "stage_id": "s",
-                    "name": "S",
-                    "modules": [
-                        {
-                            "module_id": "m",
-                            "name": "M",
-                            "concepts": [
-                                {"concept_id": f"c{i}", "name": f"C{i}", "estimated_hours": h}
-                                for i, h in enumerate(hours)
-                            ],
-                        }
-                    ],
-                }
-            ],
-        }
-    )
+    concepts = [
+        {"concept_id": f"c{i}", "name": f"C{i}", "estimated_hours": h} for i, h in enumerate(hours)
+    ]
+    return FrameworkDraft.model_validate(one_module(concepts))
 
 
 def summary(**kw: Any) -> tuple[list[str], float, float, int]:

@@ -7,6 +7,7 @@ from typing import Any, NamedTuple
 
 import pytest
 from sqlalchemy import select, update
+from tests.support.frameworks import one_module
 
 from learnpath.domain.events import EventType
 from learnpath.domain.items import ItemStatus
@@ -161,26 +162,13 @@ def test_stopped_tasks_may_be_retried_unless_the_workflow_says_no(status: TaskSt
 # ---------------------------------------------------------------- applying a recovery
 
 FRAMEWORK = Framework.model_validate(
-    {
-        "roadmap_id": "rm_r",
-        "title": "T",
-        "stages": [
-            {
-                "stage_id": "s",
-                "name": "S",
-                "modules": [
-                    {
-                        "module_id": "m",
-                        "name": "M",
-                        "concepts": [
-                            {"concept_id": "a", "name": "A", "estimated_hours": 1},
-                            {"concept_id": "b", "name": "B", "estimated_hours": 2},
-                        ],
-                    }
-                ],
-            }
+    one_module(
+        [
+            {"concept_id": "a", "name": "A", "estimated_hours": 1},
+            {"concept_id": "b", "name": "B", "estimated_hours": 2},
         ],
-    }
+        roadmap_id="rm_r",
+    )
 )
 
 
