@@ -44,7 +44,7 @@ class Database:
     def items(self, roadmap_id: str) -> dict[Key, str]:
         """Every item of the roadmap and its status."""
         rows = self.fetch(
-            "SELECT concept_id, content_type, status FROM roadmap_items WHERE roadmap_id = $1",
+            "SELECT concept_id, content_type, status FROM items WHERE subject_id = $1",
             roadmap_id,
         )
         return {(r["concept_id"], r["content_type"]): r["status"] for r in rows}

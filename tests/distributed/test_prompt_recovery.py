@@ -66,8 +66,7 @@ def identity(worker: subprocess.Popen[bytes]) -> str:
 def leases(db: Database, roadmap_id: str) -> dict[Key, tuple[str, str | None]]:
     """Every item of the roadmap: (status, lease owner)."""
     rows = db.fetch(
-        "SELECT concept_id, content_type, status, lease_owner FROM roadmap_items "
-        "WHERE roadmap_id = $1",
+        "SELECT concept_id, content_type, status, lease_owner FROM items WHERE subject_id = $1",
         roadmap_id,
     )
     return {(r["concept_id"], r["content_type"]): (r["status"], r["lease_owner"]) for r in rows}

@@ -38,7 +38,9 @@ async def test_migrations_create_every_table(rt: Runtime) -> None:
     assert {
         "tasks",
         "roadmaps",
-        "roadmap_items",
+        "items",
+        "document_jobs",
+        "chapters",
         "review_rounds",
         "intent_analyses",
         "tutorials",

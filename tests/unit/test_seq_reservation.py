@@ -92,7 +92,7 @@ async def test_no_reservation_once_the_task_stopped_generating(
     task_id = await _task(db, status, step, last_seq=5)
     async with db.transaction() as s:
         assert await reserve_seqs(s, task_id, 3) is None
-        assert await reserve_seqs(s, task_id, 1, finalizing=True) is None
+        assert await reserve_seqs(s, task_id, 1, finishing=Step.finalizing) is None
         assert await generating_attempt(s, task_id) is None
     row = await _row(db, task_id)
     assert (row.last_seq, row.status, row.current_step) == (5, status.value, step.value)
@@ -114,13 +114,13 @@ async def test_the_last_reservation_moves_the_task_to_finalizing(db: Database) -
     task_id = await _task(db, last_seq=9)
     before = datetime.now(UTC) - timedelta(seconds=1)
     async with db.transaction() as s:
-        assert await reserve_seqs(s, task_id, 1, finalizing=True) == 10
+        assert await reserve_seqs(s, task_id, 1, finishing=Step.finalizing) == 10
     row = await _row(db, task_id)
     assert (row.last_seq, row.status, row.current_step) == (10, "processing", "finalizing")
     assert row.updated_at > before
     async with db.transaction() as s:  # finalizing: no longer generating
         assert await reserve_seqs(s, task_id, 1) is None
-        assert await reserve_seqs(s, task_id, 1, finalizing=True) is None
+        assert await reserve_seqs(s, task_id, 1, finishing=Step.finalizing) is None
     assert (await _row(db, task_id)).last_seq == 10
 
 
@@ -128,7 +128,7 @@ async def test_a_rolled_back_reservation_is_not_kept(db: Database) -> None:
     task_id = await _task(db, last_seq=4)
     with pytest.raises(RuntimeError, match="boom"):
         async with db.transaction() as s:
-            assert await reserve_seqs(s, task_id, 3, finalizing=True) == 5
+            assert await reserve_seqs(s, task_id, 3, finishing=Step.finalizing) == 5
             raise RuntimeError("boom")
     row = await _row(db, task_id)
     assert (row.last_seq, row.current_step) == (4, "content_generation")
@@ -186,7 +186,7 @@ async def test_events_come_back_in_seq_order_without_gaps(db: Database) -> None:
         ]
         await store_events(s, block[::-1])
     async with db.transaction() as s:
-        seq = await reserve_seqs(s, task_id, 1, finalizing=True)
+        seq = await reserve_seqs(s, task_id, 1, finishing=Step.finalizing)
         assert seq == 7
         await add_event(s, seq, task_id, EventType.progress, "e7", step=Step.finalizing.value)
         await append_event(s, task_id, EventType.completed, "e8")

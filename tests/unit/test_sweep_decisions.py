@@ -75,7 +75,7 @@ async def _write(db: Database, task_rows: list[T], item_rows: list[It] = []) -> 
         for i in item_rows:
             s.add(
                 ItemRow(
-                    roadmap_id="rm",
+                    subject_id="rm",
                     concept_id=i.concept,
                     content_type=i.kind,
                     status=i.status.value,

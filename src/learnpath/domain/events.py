@@ -9,6 +9,8 @@ from typing import Any
 
 from pydantic import BaseModel
 
+from learnpath.domain.tasks import DOCUMENT_TYPES
+
 
 class EventType(StrEnum):
     task_started = "task_started"
@@ -84,7 +86,37 @@ def progress_of(current: int, total: int) -> EventProgress:
     return EventProgress(current=current, total=total, percentage=percentage)
 
 
-def new_event(seq: int, task_id: str, type: EventType, message: str, **fields: Any) -> Event:
+_DOCUMENT_TYPES = {
+    EventType.progress: EventType.task_progress,
+    EventType.concept_start: EventType.task_progress,
+    EventType.concept_complete: EventType.task_progress,
+    EventType.concept_failed: EventType.task_progress,
+    EventType.completed: EventType.task_completed,
+    EventType.failed: EventType.task_failed,
+}
+"""How a document job names the engine's events (docs/contract.md §7)."""
+_CHAPTER_STATUS = {
+    EventType.concept_start: "generating",
+    EventType.concept_complete: "completed",
+    EventType.concept_failed: "failed",
+}
+_ITEM_FIELDS = ("roadmap_id", "concept_id", "concept_name", "content_type")
+
+
+def new_event(
+    seq: int,
+    task_id: str,
+    type: EventType,
+    message: str,
+    *,
+    task_type: str | None = None,
+    **fields: Any,
+) -> Event:
+    """An event of the task, worded for its kind: a document job (``task_type`` one of
+    :data:`~learnpath.domain.tasks.DOCUMENT_TYPES`) says ``task_progress`` where a roadmap
+    says ``progress``/``concept_*``, and names its chapter in ``data``."""
+    if task_type in DOCUMENT_TYPES:
+        type, fields = _for_document(type, fields)
     return Event(
         seq=seq,
         type=type,
@@ -93,3 +125,15 @@ def new_event(seq: int, task_id: str, type: EventType, message: str, **fields: A
         message=message,
         **fields,
     )
+
+
+def _for_document(type: EventType, fields: dict[str, Any]) -> tuple[EventType, dict[str, Any]]:
+    item = {name: fields.pop(name, None) for name in _ITEM_FIELDS}
+    if type in _CHAPTER_STATUS:
+        chapter = {
+            "chapter_id": item["concept_id"],
+            "title": item["concept_name"],
+            "status": _CHAPTER_STATUS[type],
+        }
+        fields["data"] = {**(fields.get("data") or {}), **chapter}
+    return _DOCUMENT_TYPES.get(type, type), fields

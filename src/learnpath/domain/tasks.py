@@ -56,6 +56,11 @@ class Step(StrEnum):
     content_generation = "content_generation"
     finalizing = "finalizing"
     link_check = "link_check"
+    research = "research"
+    outline_generation = "outline_generation"
+    outline_validation = "outline_validation"
+    chapter_writing = "chapter_writing"
+    assembling = "assembling"
     completed = "completed"
     partial_failure = "partial_failure"
     failed = "failed"
@@ -76,6 +81,11 @@ FRAMEWORK_STEPS = frozenset(
 CONTENT_STEPS = frozenset(
     {Step.content_generation_queued, Step.content_generation, Step.finalizing}
 )
+FAN_OUT_STEPS = frozenset({Step.content_generation, Step.chapter_writing})
+"""The steps at which a task's items are being made (a roadmap's content, a document's
+chapters): the sweeper and resume look after a task's items only there."""
+DOCUMENT_TYPES = frozenset({TaskType.document_outline, TaskType.document_generation})
+"""The task types of document jobs (docs/contract.md §7)."""
 
 
 class RecoveryType(StrEnum):
@@ -104,6 +114,11 @@ STEP_LABELS: dict[str, str] = {
     Step.content_generation: "Content generation",
     Step.finalizing: "Finishing",
     Step.link_check: "Checking links",
+    Step.research: "Gathering sources",
+    Step.outline_generation: "Writing the outline",
+    Step.outline_validation: "Checking the outline",
+    Step.chapter_writing: "Writing the chapters",
+    Step.assembling: "Assembling the document",
     Step.completed: "Completed",
     Step.partial_failure: "Finished with failures",
     Step.failed: "Failed",

@@ -6,21 +6,22 @@ from __future__ import annotations
 from learnpath.domain.events import Event, EventType, new_event, progress_of
 from learnpath.domain.items import OPEN_ITEM_STATUSES, ItemStatus
 from learnpath.domain.states import terminal_step
-from learnpath.domain.tasks import Step, TaskStatus
+from learnpath.domain.tasks import Step, TaskStatus, step_label
 from learnpath.engine.runtime import Runtime
 from learnpath.store import items, records, tasks
 from learnpath.store.events import store_events
 from learnpath.store.tables import TaskRow
 
 
-def finalising_event(seq: int, task_id: str, subject_id: str) -> Event:
-    """The event of a task whose items are all stored moving to ``finalizing``."""
+def finishing_event(seq: int, task_id: str, task_type: str, step: Step, subject_id: str) -> Event:
+    """The event of a task whose items are all stored moving to its finishing ``step``."""
     return new_event(
         seq,
         task_id,
         EventType.progress,
-        "Finalising",
-        step=Step.finalizing.value,
+        step_label(step),
+        task_type=task_type,
+        step=step.value,
         status=TaskStatus.processing.value,
         roadmap_id=subject_id,
     )
@@ -30,19 +31,22 @@ async def finish_if_done(rt: Runtime, task_id: str) -> None:
     """Finalise the task if none of its items is open (a resume after the last item)."""
     async with rt.db.transaction() as s:
         task = await tasks.get_task(s, task_id, lock=True)
+        workflow = rt.workflow(task.task_type)
         generating = (
             task.status == TaskStatus.processing.value
-            and task.current_step == Step.content_generation.value
+            and task.current_step == workflow.fan_out_step.value
         )
-        if not generating or task.roadmap_id is None:
+        if not generating:
             return
-        counts = await items.counts(s, task.roadmap_id, task_id)
+        counts = await items.counts(s, task.subject_id, task_id)
         if any(counts[status] for status in OPEN_ITEM_STATUSES):
             return
-        seq = await tasks.reserve_seqs(s, task_id, 1, finalizing=True)
+        step = workflow.finish_step
+        seq = await tasks.reserve_seqs(s, task_id, 1, finishing=step)
         if seq is None:
             return
-        await store_events(s, [finalising_event(seq, task_id, task.roadmap_id)])
+        event = finishing_event(seq, task_id, task.task_type, step, task.subject_id)
+        await store_events(s, [event])
     await finalize(rt, task_id)
 
 
@@ -50,11 +54,13 @@ async def finalize(rt: Runtime, task_id: str) -> None:
     """End a ``finalizing`` task by what became of its items."""
     async with rt.db.transaction() as s:
         task = await tasks.get_task(s, task_id, lock=True)
-        if task.status != TaskStatus.processing.value or task.current_step != Step.finalizing.value:
+        workflow = rt.workflow(task.task_type)
+        finishing = workflow.finish_step.value
+        if task.status != TaskStatus.processing.value or task.current_step != finishing:
             return
-        fan_out = rt.workflow(task.task_type).fan_out
-        assert fan_out is not None and task.roadmap_id is not None
-        owned = await items.owned(s, task.roadmap_id, task_id)
+        fan_out = workflow.fan_out
+        assert fan_out is not None
+        owned = await items.owned(s, task.subject_id, task_id)
         failed = [i for i in owned if i.status == ItemStatus.failed.value]
         done = sum(1 for i in owned if i.status == ItemStatus.completed.value)
         task.failed_items = [
@@ -85,6 +91,8 @@ async def finalize(rt: Runtime, task_id: str) -> None:
             data={"failed_count": len(failed), "failed_items": task.failed_items},
             error=task.error_message,
         )
+    if workflow.on_finished is not None:
+        await workflow.on_finished(rt, task_id)
 
 
 def _outcome(

@@ -15,7 +15,7 @@ from learnpath.domain.tasks import Step
 from learnpath.engine import finish
 from learnpath.engine.leases import lease_until
 from learnpath.engine.runtime import CONTEXTS_KEPT, Runtime
-from learnpath.engine.workflow import FanOut, Outcome, StartedItem
+from learnpath.engine.workflow import FanOut, Outcome, StartedItem, Workflow
 from learnpath.store import items, records, tasks
 from learnpath.store.database import Session
 from learnpath.store.events import store_events
@@ -95,18 +95,18 @@ async def _start(
         ]
         announce = [item for item in started if item.key in waiting]
         if announce:
-            await _started_events(s, announce)
+            await _started_events(s, rt.workflow(task_type).fan_out_step, announce)
     return started, gone
 
 
-async def _reserve(s: Session, task_id: str, count: int, *, finalizing: bool = False) -> int:
-    first = await tasks.reserve_seqs(s, task_id, count, finalizing=finalizing)
+async def _reserve(s: Session, task_id: str, count: int, *, finishing: Step | None = None) -> int:
+    first = await tasks.reserve_seqs(s, task_id, count, finishing=finishing)
     if first is None:
         raise _TaskStopped(task_id)
     return first
 
 
-async def _started_events(s: Session, started: list[StartedItem]) -> None:
+async def _started_events(s: Session, step: Step, started: list[StartedItem]) -> None:
     """The ``concept_start`` events of ``started``."""
     first = await _reserve(s, started[0].task_id, len(started))
     await store_events(
@@ -117,16 +117,17 @@ async def _started_events(s: Session, started: list[StartedItem]) -> None:
                 item.task_id,
                 EventType.concept_start,
                 f"Writing the {item.key.content_type} for '{item.name}'",
-                **_fields(item),
+                **_fields(step, item),
             )
             for seq, item in enumerate(started, start=first)
         ],
     )
 
 
-def _fields(item: StartedItem) -> dict[str, Any]:
+def _fields(step: Step, item: StartedItem) -> dict[str, Any]:
     return {
-        "step": Step.content_generation.value,
+        "task_type": item.task_type,
+        "step": step.value,
         "roadmap_id": item.subject_id,
         "concept_id": item.key.concept_id,
         "concept_name": item.name,
@@ -152,8 +153,7 @@ async def settle_items(rt: Runtime, outcomes: list[Outcome]) -> None:
     try:
         async with rt.db.transaction() as s:
             await records.record_calls(s, task_id, calls)
-            fan_out = _fan_out(rt, outcomes[0].item.task_type)
-            done = await _store_outcomes(s, fan_out, outcomes)
+            done = await _store_outcomes(s, rt.workflow(outcomes[0].item.task_type), outcomes)
     except _TaskStopped:
         # A cancel came first: of these outcomes only what their calls cost stands.
         async with rt.db.transaction() as s:
@@ -163,10 +163,12 @@ async def settle_items(rt: Runtime, outcomes: list[Outcome]) -> None:
         await finish.finalize(rt, task_id)
 
 
-async def _store_outcomes(s: Session, fan_out: FanOut, outcomes: list[Outcome]) -> bool:
+async def _store_outcomes(s: Session, workflow: Workflow, outcomes: list[Outcome]) -> bool:
     """The content, item statuses and events of :func:`settle_items`; True when no item of
-    the task is left open (the task moved to ``finalizing``)."""
+    the task is left open (the task moved to its finishing step)."""
     task_id, subject_id = outcomes[0].item.task_id, outcomes[0].item.subject_id
+    fan_out = workflow.fan_out
+    assert fan_out is not None
     keys = await items.lock_open(s, subject_id, task_id, [o.item.key for o in outcomes])
     settled = [o for o in outcomes if o.item.key in keys]
     if not settled:
@@ -184,17 +186,23 @@ async def _store_outcomes(s: Session, fan_out: FanOut, outcomes: list[Outcome]) 
     )
     first = await _reserve(s, task_id, len(settled))
     counts = await items.counts(s, subject_id, task_id)
-    events = _settled_events(first, settled, versions, counts)
+    events = _settled_events(first, workflow.fan_out_step, settled, versions, counts)
     done = not (counts[ItemStatus.pending.value] or counts[ItemStatus.generating.value])
     if done:
-        seq = await _reserve(s, task_id, 1, finalizing=True)
-        events.append(finish.finalising_event(seq, task_id, subject_id))
+        step = workflow.finish_step
+        seq = await _reserve(s, task_id, 1, finishing=step)
+        task_type = outcomes[0].item.task_type
+        events.append(finish.finishing_event(seq, task_id, task_type, step, subject_id))
     await store_events(s, events)
     return done
 
 
 def _settled_events(
-    first: int, settled: list[Outcome], versions: dict[ItemKey, int], counts: Counter[str]
+    first: int,
+    step: Step,
+    settled: list[Outcome],
+    versions: dict[ItemKey, int],
+    counts: Counter[str],
 ) -> list[Event]:
     total = sum(counts.values())
     finished = counts[ItemStatus.completed.value] + counts[ItemStatus.failed.value]
@@ -203,7 +211,7 @@ def _settled_events(
     for seq, o in enumerate(settled, start=first):
         finished += 1
         kind, name = o.item.key.content_type, o.item.name
-        common = {**_fields(o.item), "progress": progress_of(finished, total)}
+        common = {**_fields(step, o.item), "progress": progress_of(finished, total)}
         if o.body is not None:
             version = versions[o.item.key]
             message = f"{kind.capitalize()} ready for '{name}' (version {version})"

@@ -9,12 +9,15 @@ from dataclasses import dataclass
 from learnpath.domain.events import EventType
 from learnpath.domain.items import ItemStatus
 from learnpath.domain.roadmap import Framework
-from learnpath.domain.tasks import RecoveryType, Step, TaskStatus, TaskType
+from learnpath.domain.tasks import DOCUMENT_TYPES, RecoveryType, Step, TaskStatus, TaskType
 from learnpath.engine.workflow import Workflow
 from learnpath.store import items, roadmaps, tasks
 from learnpath.store.database import Session
 from learnpath.store.events import append_task_event
 from learnpath.store.tables import TaskRow
+
+_STARTS_OVER = frozenset({TaskType.creation.value, *DOCUMENT_TYPES})
+"""Task types that begin by making their subject, so start again when it was never made."""
 
 
 @dataclass(frozen=True)
@@ -45,9 +48,11 @@ def choose(
     review_steps: Collection[Step],
     has_failed_items: bool,
 ) -> RecoveryType:
-    """The row of the retry table a stopped task falls in."""
+    """The row of the retry table a stopped task falls in (a document job is recovered as a
+    creation that has no review: from scratch until its chapters exist, then their failed
+    ones)."""
     creation = task_type == TaskType.creation.value
-    if creation and not has_subject:
+    if task_type in _STARTS_OVER and not has_subject:
         return RecoveryType.restart_from_scratch
     if creation and stopped_at in review_steps:
         return RecoveryType.resume_review
@@ -59,12 +64,12 @@ def choose(
 async def recover(s: Session, task: TaskRow, workflow: Workflow) -> Recovery:
     """Apply the recovery the (locked) task's state calls for, with its events; the caller
     checked :func:`refusal` first."""
-    stopped_at = Step(task.summary.get("stopped_at_step", Step.content_generation.value))
-    owned = await items.owned(s, task.roadmap_id, task.task_id) if task.roadmap_id else []
+    stopped_at = Step(task.summary.get("stopped_at_step", workflow.fan_out_step.value))
+    owned = await items.owned(s, task.subject_id, task.task_id)
     kind = choose(
         task.task_type,
         TaskStatus(task.status),
-        task.roadmap_id is not None,
+        task.roadmap_id is not None or bool(owned),
         stopped_at,
         workflow.review_steps,
         any(i.status == ItemStatus.failed.value for i in owned),
@@ -73,7 +78,7 @@ async def recover(s: Session, task: TaskRow, workflow: Workflow) -> Recovery:
     task.failed_items = []
     task.recovery_type = kind.value
     task.attempt += 1
-    status, step, message = await _target(s, task, kind, stopped_at)
+    status, step, message = await _target(s, task, workflow, kind, stopped_at)
     await tasks.transition(
         s,
         task,
@@ -88,7 +93,7 @@ async def recover(s: Session, task: TaskRow, workflow: Workflow) -> Recovery:
 
 
 async def _target(
-    s: Session, task: TaskRow, kind: RecoveryType, stopped_at: Step
+    s: Session, task: TaskRow, workflow: Workflow, kind: RecoveryType, stopped_at: Step
 ) -> tuple[TaskStatus, Step, str]:
     """Where the recovery puts the task back, and what it says."""
     if kind == RecoveryType.restart_from_scratch:
@@ -108,7 +113,7 @@ async def _target(
     if kind == RecoveryType.retry_failed_items:
         waiting = await items.reopen_unfinished(s, task)
         message = f"Retrying {waiting} unfinished item(s); completed items are kept"
-        return TaskStatus.processing, Step.content_generation_queued, message
+        return TaskStatus.processing, workflow.retry_step, message
     message = (
         f"Restarting content generation for {await _concepts(s, task)} concepts; "
         "completed items are kept"

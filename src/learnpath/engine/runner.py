@@ -24,20 +24,20 @@ async def advance(rt: Runtime, task_id: str) -> None:
             task = await tasks.get_task(s, task_id)
             workflow = rt.workflow(task.task_type)
             open_keys = (
-                await items.open_keys(s, task.roadmap_id, task_id)
-                if workflow.fan_out is not None and task.roadmap_id is not None
+                await items.open_keys(s, task.subject_id, task_id)
+                if workflow.fan_out is not None
                 else []
             )
         if task.status not in RUNNABLE:
             return
         step = Step(task.current_step)
-        if step == Step.content_generation:
+        if workflow.fan_out is not None and step == workflow.fan_out_step:
             if open_keys:
                 await rt.dispatcher.submit_items(task_id, open_keys)
             else:
                 await finish.finish_if_done(rt, task_id)
             return
-        if step == Step.finalizing:
+        if workflow.fan_out is not None and step == workflow.finish_step:
             await finish.finalize(rt, task_id)
             return
         handler = workflow.steps.get(step)

@@ -82,8 +82,16 @@ class Workflow:
     steps: Mapping[Step, StepHandler]
     """The steps a worker runs, by the step the task is at."""
     fan_out: FanOut | None = None
-    """How items are made, for a workflow whose tasks fan out at ``content_generation``."""
+    """How items are made, for a workflow whose tasks fan out (at ``fan_out_step``)."""
+    fan_out_step: Step = Step.content_generation
+    """The step at which the task's items are made."""
+    finish_step: Step = Step.finalizing
+    """The step a task moves to when its last item settles; the engine ends it there."""
+    retry_step: Step = Step.content_generation_queued
+    """Where a retry of failed items resumes."""
     retryable: bool = True
     """Whether a stopped task of it may be recovered (else a new one is started)."""
     review_steps: frozenset[Step] = field(default_factory=frozenset)
     """The steps before the fan-out, which a retry resumes at (``resume_review``)."""
+    on_finished: Callable[[Runtime, str], Awaitable[None]] | None = None
+    """Called with the task id after a task of it ended (committed), in any status."""

@@ -104,7 +104,7 @@ async def edit_framework(
 
 async def _refuse_if_generating(s: Session, item: ItemRow, content_type: ContentType) -> None:
     """:class:`Conflict` naming the live task that generates this item already."""
-    for active in await active_tasks_for_roadmap(s, item.roadmap_id):
+    for active in await active_tasks_for_roadmap(s, item.subject_id):
         if active.task_id == item.task_id or (
             active.concept_id == item.concept_id and active.content_type == content_type.value
         ):

@@ -86,6 +86,7 @@ async def append_task_event(
     fields.setdefault("step", task.current_step)
     fields.setdefault("status", task.status)
     fields.setdefault("roadmap_id", task.roadmap_id)
+    fields.setdefault("task_type", task.task_type)
     return await append_event(session, task.task_id, type, message, **fields)
 
 

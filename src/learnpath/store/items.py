@@ -18,7 +18,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from learnpath.domain.items import OPEN_ITEM_STATUSES, ItemKey, ItemStatus
 from learnpath.domain.states import RUNNABLE
-from learnpath.domain.tasks import Step, TaskStatus
+from learnpath.domain.tasks import FAN_OUT_STEPS, TaskStatus
 from learnpath.store.leases import item_lapsed, item_not_held
 from learnpath.store.tables import ItemRow, TaskRow
 from learnpath.store.tasks import still_generating
@@ -37,7 +37,7 @@ class Settled:
 async def owned(session: AsyncSession, roadmap_id: str, task_id: str) -> list[ItemRow]:
     """The items whose current generation ``task_id`` owns."""
     rows = await session.scalars(
-        select(ItemRow).where(ItemRow.roadmap_id == roadmap_id, ItemRow.task_id == task_id)
+        select(ItemRow).where(ItemRow.subject_id == roadmap_id, ItemRow.task_id == task_id)
     )
     return list(rows.all())
 
@@ -54,7 +54,7 @@ async def counts(session: AsyncSession, roadmap_id: str, task_id: str) -> Counte
     """How many of the task's items are in each status."""
     rows = await session.execute(
         select(ItemRow.status, func.count())
-        .where(ItemRow.roadmap_id == roadmap_id, ItemRow.task_id == task_id)
+        .where(ItemRow.subject_id == roadmap_id, ItemRow.task_id == task_id)
         .group_by(ItemRow.status)
     )
     return Counter({status: count for status, count in rows.all()})
@@ -67,7 +67,7 @@ async def claim_for(
     owns, each put back to ``pending`` with nobody holding it."""
     wanted = {(c, t) for c, t in scope} if scope is not None else None
     rows = list(
-        (await session.scalars(select(ItemRow).where(ItemRow.roadmap_id == roadmap_id))).all()
+        (await session.scalars(select(ItemRow).where(ItemRow.subject_id == roadmap_id))).all()
     )
     owners = {i.task_id for i in rows if i.task_id and i.task_id != task_id}
     live: set[str] = set()
@@ -96,7 +96,7 @@ async def claim_for(
 def _open(roadmap_id: str, task_id: str, keys: Collection[ItemKey]) -> tuple[Any, ...]:
     """These items, when the task owns them and they are still open."""
     return (
-        ItemRow.roadmap_id == roadmap_id,
+        ItemRow.subject_id == roadmap_id,
         ItemRow.task_id == task_id,
         ItemRow.status.in_(OPEN_ITEM_STATUSES),
         tuple_(ItemRow.concept_id, ItemRow.content_type).in_(
@@ -202,7 +202,7 @@ async def settle(
     await session.execute(
         update(cast(Table, ItemRow.__table__))
         .where(
-            ItemRow.roadmap_id == roadmap_id,
+            ItemRow.subject_id == roadmap_id,
             ItemRow.concept_id == bindparam("b_concept"),
             ItemRow.content_type == bindparam("b_type"),
         )
@@ -241,8 +241,7 @@ async def stop_generating(session: AsyncSession, task_id: str) -> None:
 async def reopen_unfinished(session: AsyncSession, task: TaskRow) -> int:
     """The task's failed and interrupted items wait again (errors cleared); how many of its
     items are waiting now."""
-    assert task.roadmap_id is not None
-    rows = await owned(session, task.roadmap_id, task.task_id)
+    rows = await owned(session, task.subject_id, task.task_id)
     for item in rows:
         if item.status in (ItemStatus.failed.value, ItemStatus.generating.value):
             item.release(ItemStatus.pending.value)
@@ -267,7 +266,7 @@ async def lapsed(session: AsyncSession, at: datetime, lease_s: float) -> list[tu
         .where(
             ItemRow.status.in_(OPEN_ITEM_STATUSES),
             TaskRow.status == TaskStatus.processing.value,
-            TaskRow.current_step == Step.content_generation.value,
+            TaskRow.current_step.in_([step.value for step in FAN_OUT_STEPS]),
             item_lapsed(at, lease_s),
         )
         .order_by(ItemRow.task_id)
@@ -290,7 +289,7 @@ async def queue(
     await session.execute(
         update(cast(Table, ItemRow.__table__))
         .where(
-            ItemRow.roadmap_id == roadmap_id,
+            ItemRow.subject_id == roadmap_id,
             ItemRow.task_id == task_id,
             ItemRow.concept_id == bindparam("b_concept"),
             ItemRow.content_type == bindparam("b_type"),

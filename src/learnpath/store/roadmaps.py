@@ -86,7 +86,7 @@ async def sync_items(session: AsyncSession, framework: Framework) -> set[str]:
             if item is None:
                 session.add(
                     ItemRow(
-                        roadmap_id=roadmap_id,
+                        subject_id=roadmap_id,
                         concept_id=concept.concept_id,
                         content_type=content_type.value,
                         status=ItemStatus.pending.value,
@@ -111,7 +111,7 @@ async def sync_items(session: AsyncSession, framework: Framework) -> set[str]:
         if key not in wanted:
             await session.execute(
                 delete(ItemRow).where(
-                    ItemRow.roadmap_id == roadmap_id,
+                    ItemRow.subject_id == roadmap_id,
                     ItemRow.concept_id == item.concept_id,
                     ItemRow.content_type == item.content_type,
                 )
@@ -121,7 +121,7 @@ async def sync_items(session: AsyncSession, framework: Framework) -> set[str]:
 
 
 async def items_of(session: AsyncSession, roadmap_id: str) -> list[ItemRow]:
-    rows = await session.scalars(select(ItemRow).where(ItemRow.roadmap_id == roadmap_id))
+    rows = await session.scalars(select(ItemRow).where(ItemRow.subject_id == roadmap_id))
     return list(rows.all())
 
 
@@ -133,9 +133,9 @@ async def items_by_roadmap(
     items: dict[str, list[ItemRow]] = {roadmap_id: [] for roadmap_id in roadmap_ids}
     if items:
         for item in await session.scalars(
-            select(ItemRow).where(ItemRow.roadmap_id.in_(list(items)))
+            select(ItemRow).where(ItemRow.subject_id.in_(list(items)))
         ):
-            items[item.roadmap_id].append(item)
+            items[item.subject_id].append(item)
     return items
 
 

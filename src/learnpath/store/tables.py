@@ -88,6 +88,11 @@ class TaskRow(Base):
         Index("ix_tasks_status", "status"),
     )
 
+    @property
+    def subject_id(self) -> str:
+        """What the task's items belong to: its roadmap, or (a document job) the task itself."""
+        return self.roadmap_id or self.task_id
+
 
 class RoadmapRow(Base):
     __tablename__ = "roadmaps"
@@ -104,14 +109,15 @@ class RoadmapRow(Base):
 
 
 class ItemRow(Base):
-    """One content item (concept × content type) and its status."""
+    """One item a task fans out to, and its status: a roadmap's content (concept × content
+    type) or a document job's chapter (chapter id × ``chapter``)."""
 
-    __tablename__ = "roadmap_items"
+    __tablename__ = "items"
 
-    roadmap_id: Mapped[str] = mapped_column(
-        String(64), ForeignKey("roadmaps.roadmap_id", ondelete="CASCADE"), primary_key=True
-    )
+    subject_id: Mapped[str] = mapped_column(String(64), primary_key=True)
+    """What the item belongs to: a roadmap, or the document job itself."""
     concept_id: Mapped[str] = mapped_column(String(80), primary_key=True)
+    """The concept, or the chapter's outline id."""
     content_type: Mapped[str] = mapped_column(String(16), primary_key=True)
     status: Mapped[str] = mapped_column(String(16))
     fingerprint: Mapped[str] = mapped_column(String(32))
@@ -300,3 +306,45 @@ class LLMModeRow(Base):
     model: Mapped[str] = mapped_column(String(200), primary_key=True)
     mode: Mapped[str] = mapped_column(String(16))
     updated_at: Mapped[datetime] = mapped_column(default=utcnow, onupdate=utcnow)
+
+
+class DocumentJobRow(Base):
+    """What a document job (docs/contract.md §7) works from and what it made: its context
+    files, the sources research found, its outline, and its result once it finished."""
+
+    __tablename__ = "document_jobs"
+
+    job_id: Mapped[str] = mapped_column(String(64), primary_key=True)
+    """The job's task id."""
+    files: Mapped[list[Any]] = mapped_column(default=list)
+    """The context files: ``[{file_name, role, content}]``."""
+    sources: Mapped[list[Any] | None] = mapped_column()
+    """What research found, numbered: ``[{n, kind, title, url?, file_name?, text, verified}]``;
+    null until research ran."""
+    outline: Mapped[dict[str, Any] | None] = mapped_column()
+    """The outline a document is written to, or the one an outline job made."""
+    result: Mapped[dict[str, Any] | None] = mapped_column()
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+
+class ChapterRow(Base):
+    """One written version of a document job's chapter."""
+
+    __tablename__ = "chapters"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    job_id: Mapped[str] = mapped_column(String(64))
+    chapter_id: Mapped[str] = mapped_column(String(16))
+    version: Mapped[int] = mapped_column(Integer)
+    idempotency_key: Mapped[str] = mapped_column(String(80))
+    """fingerprint:generation — writing the same key twice yields one version."""
+    task_id: Mapped[str | None] = mapped_column(String(64))
+    body: Mapped[dict[str, Any]] = mapped_column()
+    """``{markdown, summary, word_count}``; citations are the job's source numbers."""
+    offline: Mapped[bool] = mapped_column(Boolean, default=False)
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+    __table_args__ = (
+        UniqueConstraint("job_id", "chapter_id", "idempotency_key", name="uq_chapters_key"),
+        UniqueConstraint("job_id", "chapter_id", "version", name="uq_chapters_version"),
+    )

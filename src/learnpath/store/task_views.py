@@ -15,9 +15,7 @@ from learnpath.store.tables import ItemRow, TaskRow
 
 def _item_count(status: ItemStatus | None = None) -> ScalarSelect[int]:
     """How many items the outer query's task owns (in ``status``), as a scalar subquery."""
-    query = select(func.count()).where(
-        ItemRow.roadmap_id == TaskRow.roadmap_id, ItemRow.task_id == TaskRow.task_id
-    )
+    query = select(func.count()).where(ItemRow.task_id == TaskRow.task_id)
     if status is not None:
         query = query.where(ItemRow.status == status.value)
     return query.scalar_subquery()

@@ -13,7 +13,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from learnpath.domain import states
 from learnpath.domain.events import Event, EventType
 from learnpath.domain.items import OPEN_ITEM_STATUSES
-from learnpath.domain.tasks import ACTIVE_STATUSES, Step, TaskStatus, TaskType
+from learnpath.domain.tasks import ACTIVE_STATUSES, FAN_OUT_STEPS, Step, TaskStatus, TaskType
 from learnpath.errors import TaskNotFound
 from learnpath.store.events import append_task_event, next_seq
 from learnpath.store.tables import EventRow, ItemRow, TaskRow
@@ -130,7 +130,7 @@ async def active_tasks_for_roadmap(session: AsyncSession, roadmap_id: str) -> li
 
 GENERATING = (
     TaskRow.status == TaskStatus.processing.value,
-    TaskRow.current_step == Step.content_generation.value,
+    TaskRow.current_step.in_([step.value for step in FAN_OUT_STEPS]),
 )
 """The guard of a task whose items are being generated."""
 
@@ -170,7 +170,7 @@ async def lock_running(
 
 
 async def generating_attempt(session: AsyncSession, task_id: str) -> tuple[str, int, str] | None:
-    """(task type, attempt, roadmap id) of the task while its items are being generated;
+    """(task type, attempt, subject id) of the task while its items are being generated;
     else None."""
     row = (
         await session.execute(
@@ -179,17 +179,18 @@ async def generating_attempt(session: AsyncSession, task_id: str) -> tuple[str, 
             )
         )
     ).first()
-    if row is None or row.roadmap_id is None:
+    if row is None:
         return None
-    return str(row.task_type), int(row.attempt), str(row.roadmap_id)
+    return str(row.task_type), int(row.attempt), str(row.roadmap_id or task_id)
 
 
 async def reserve_seqs(
-    session: AsyncSession, task_id: str, count: int, *, finalizing: bool = False
+    session: AsyncSession, task_id: str, count: int, *, finishing: Step | None = None
 ) -> int | None:
     """Lock the task row, last in the transaction, and reserve ``count`` event seqs while
     its items are being generated; the first seq, or None (nothing changed) once it stopped.
-    ``finalizing`` also moves it to the ``finalizing`` step (no item of it is open).
+    ``finishing`` also moves it to that step (its workflow's finishing step: no item of it
+    is open).
 
     Items are written before the task row is locked, so the lock every item of a task waits
     for is held for this statement, the event insert and the commit only: items of one task
@@ -197,9 +198,9 @@ async def reserve_seqs(
     and resets its items in a later transaction, so the two never wait on each other in
     opposite orders."""
     changes: dict[str, Any] = {}
-    if finalizing:
-        states.check(TaskStatus.processing, TaskStatus.processing, Step.finalizing)
-        changes["current_step"] = Step.finalizing.value
+    if finishing is not None:
+        states.check(TaskStatus.processing, TaskStatus.processing, finishing)
+        changes["current_step"] = finishing.value
     last = await next_seq(session, task_id, *GENERATING, count=count, **changes)
     return None if last is None else last - count + 1
 
@@ -269,7 +270,7 @@ async def lapsed(session: AsyncSession, at: datetime, settled_in: datetime) -> l
                 TaskRow.lease_expires_at < at,
                 and_(TaskRow.lease_expires_at.is_(None), TaskRow.updated_at < settled_in),
             ),
-            or_(TaskRow.current_step != Step.content_generation.value, ~open_item),
+            or_(~TaskRow.current_step.in_([step.value for step in FAN_OUT_STEPS]), ~open_item),
         )
     )
     return list(rows.all())
