@@ -23,6 +23,7 @@ from learnpath.offline.text import lower_first, truncate
 _CJK = "\u1100-\u11ff\u3040-\u30ff\u3130-\u318f\u3400-\u4dbf\u4e00-\u9fff\uac00-\ud7af\uf900-\ufaff"
 _TOKEN = re.compile(rf"[{_CJK}]|(?:(?![{_CJK}])[^\W_])+")
 _MARKER = re.compile(r"\[\d+\]")
+_SPACED_MARKER = re.compile(r"\s*\[\d+\]")
 _SENTENCE_END = re.compile(r"(?<=[.!?])\s+|(?<=[。！？])")
 _INLINE = re.compile(r"!?\[([^\]]*)\]\([^)]*\)|[*_`>#|]+")
 _TERMINAL = ".!?。！？"
@@ -41,7 +42,7 @@ def _sentences(excerpt: str) -> list[str]:
     """The prose sentences of an excerpt, without markdown, headings or citations."""
     lines = (ln.strip().lstrip("-*+•0123456789.) ") for ln in excerpt.splitlines())
     prose = " ".join(ln for ln in lines if ln and not ln.startswith("#"))
-    prose = " ".join(_INLINE.sub(r"\1", _MARKER.sub("", prose)).split())
+    prose = " ".join(_INLINE.sub(r"\1", _SPACED_MARKER.sub("", prose)).split())
     return [s.strip() for s in _SENTENCE_END.split(prose) if s.strip()]
 
 

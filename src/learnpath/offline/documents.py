@@ -64,7 +64,7 @@ def _plans(ph: Phrases, data: OutlineInput, rng: random.Random) -> list[tuple[st
         middle = [plan(ph.middle[i]) for i in picked]
     if data.sources and len(middle) < MAX_CHAPTERS - 2:
         children = [fill(ph.source_child, title=truncate(s.title, 80)) for s in data.sources[:3]]
-        middle.append((cap(fill(ph.sources_chapter[0], S=subject)), children))
+        middle.append((cap(fill(ph.sources_chapter, S=subject)), children))
     if len(middle) < MIN_CHAPTERS - 2:
         middle.append(plan(ph.middle[len(middle)]))
     chapters = [plan(ph.intro), *middle, plan(ph.conclusion)]

@@ -32,7 +32,7 @@ class Phrases:
     intro: Plan
     middle: tuple[Plan, ...]
     topic_children: tuple[str, ...]
-    sources_chapter: Plan
+    sources_chapter: str
     source_child: str
     conclusion: Plan
     sentences: tuple[str, ...]
@@ -40,7 +40,6 @@ class Phrases:
     framings: tuple[str, ...]
     title_only: str
     chapter_summary: str
-    chapter_summary_parts: str
     list_separator: str
     stop: str
     """The full stop a sentence without one gets."""
@@ -110,7 +109,7 @@ _EN = Phrases(
         ("Future directions of {S}", ("Emerging trends", "Research agenda", "Scenarios")),
     ),
     topic_children=("{T}: key facts", "{T}: evidence and examples", "{T}: implications"),
-    sources_chapter=("What the sources say about {S}", ()),
+    sources_chapter="What the sources say about {S}",
     source_child="Insights from {title}",
     conclusion=("Conclusion", ("Key findings", "Recommendations", "Further reading")),
     sentences=(
@@ -142,7 +141,6 @@ _EN = Phrases(
     framings=("{s}", "{Title} observes: {s}", "As {title} puts it: {s}"),
     title_only="{Title} is among the sources consulted on {topic}.",
     chapter_summary="Chapter {id}, {title}, covers {parts}. {tag}",
-    chapter_summary_parts="{title}",
     list_separator=", ",
     stop=".",
 )
@@ -173,7 +171,7 @@ _ZH = Phrases(
         ("{S}的未来方向", ("新兴趋势", "研究议程", "发展情景")),
     ),
     topic_children=("{T}的基本事实", "{T}的证据与实例", "{T}的影响"),
-    sources_chapter=("资料中的{S}", ()),
+    sources_chapter="资料中的{S}",
     source_child="《{title}》的要点",
     conclusion=("结论", ("主要发现", "建议", "延伸阅读")),
     sentences=(
@@ -205,7 +203,6 @@ _ZH = Phrases(
     framings=("{s}", "《{title}》指出：{s}", "正如《{title}》所述，{s}"),
     title_only="《{title}》是本节关于{topic}所参考的资料之一。",
     chapter_summary="第{id}章“{title}”讨论了{parts}。{tag}",
-    chapter_summary_parts="{title}",
     list_separator="、",
     stop="。",
 )
