@@ -18,7 +18,7 @@ from typing import Any
 from learnpath.agents.document_inputs import ChapterInput, RevisionInput, SourceBrief
 from learnpath.domain.drafts import ChapterDraft
 from learnpath.offline.phrases import OTHER_LANGUAGE_NOTE, Phrases, fill, phrases
-from learnpath.offline.text import lower_first, truncate
+from learnpath.offline.text import truncate
 
 _CJK = "\u1100-\u11ff\u3040-\u30ff\u3130-\u318f\u3400-\u4dbf\u4e00-\u9fff\uac00-\ud7af\uf900-\ufaff"
 _TOKEN = re.compile(rf"[{_CJK}]|(?:(?![{_CJK}])[^\W_])+")
@@ -121,10 +121,6 @@ class _Writer:
         return out, total
 
 
-def _topic(ph: Phrases, title: str) -> str:
-    return title if ph.code == "zh" else lower_first(title)
-
-
 def _label(data: ChapterInput, ph: Phrases) -> str:
     lines = [f"> *{ph.note}*"]
     if data.language not in ("en", "zh"):
@@ -154,17 +150,17 @@ def _body(data: ChapterInput, ph: Phrases, rng: random.Random) -> str:
         if heading:
             blocks.append(f"### {title}")
         share = budget * (i + 1) / len(sections) - written
-        paragraphs, count = writer.paragraphs(_topic(ph, title), share)
+        paragraphs, count = writer.paragraphs(ph.mid(title), share)
         blocks += paragraphs
         written += count
-    missing = _cite_missing(writer, "\n".join(blocks), _topic(ph, sections[-1][0]))
+    missing = _cite_missing(writer, "\n".join(blocks), ph.mid(sections[-1][0]))
     if missing:
         blocks[-1] = ph.join([blocks[-1], *missing])
     return "\n\n".join(blocks) + "\n"
 
 
 def _summary(data: ChapterInput, ph: Phrases) -> str:
-    parts = [_topic(ph, t) for t in data.sub_sections] or [_topic(ph, data.chapter_title)]
+    parts = [ph.mid(t) for t in data.sub_sections] or [ph.mid(data.chapter_title)]
     return fill(
         ph.chapter_summary,
         id=data.chapter_id,
@@ -223,15 +219,18 @@ def _expand(text: str, data: RevisionInput, ph: Phrases, rng: random.Random) -> 
     writer = _Writer(data.model_copy(update={"sources": known}), ph, rng)
     title = (data.sub_sections or [data.chapter_title])[-1]
     missing = data.word_target - _count_words(text)
-    paragraphs, _ = writer.paragraphs(_topic(ph, title), missing)
+    paragraphs, _ = writer.paragraphs(ph.mid(title), missing)
     return "\n\n".join([text.strip(), *paragraphs]) + "\n"
 
 
 def chapter_revision(payload: dict[str, Any], rng: random.Random) -> dict[str, Any]:
-    """The draft without the unknown citations, trimmed or expanded to ``word_target``."""
+    """The draft without the unknown citations, trimmed or expanded to ``word_target``, and
+    labelled offline (a model's draft is not)."""
     data = RevisionInput.model_validate(payload)
     ph = phrases(data.language)
     text = _drop_citations(data.draft, data.unknown_citations)
+    if ph.note not in text:
+        text = f"{_label(data, ph)}\n\n{text.strip()}"
     count, target = _count_words(text), data.word_target
     if count > 1.05 * target:
         text = _trim(text, target, ph)

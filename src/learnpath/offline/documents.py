@@ -35,7 +35,7 @@ def _node(
     ph: Phrases, subject: str, title: str, children: list[str], rng: random.Random
 ) -> DraftNode:
     def summary(node_title: str) -> str:
-        return fill(rng.choice(ph.node_summary), T=node_title, S=subject)
+        return fill(rng.choice(ph.node_summary), topic=ph.mid(node_title), S=subject)
 
     return DraftNode(
         title=title,

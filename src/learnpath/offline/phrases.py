@@ -7,7 +7,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-from learnpath.offline.text import OFFLINE_NOTE, OFFLINE_TAG, cap
+from learnpath.offline.text import OFFLINE_NOTE, OFFLINE_TAG, cap, lower_first
 
 Plan = tuple[str, tuple[str, ...]]
 """A chapter's title and its sub-sections' titles; ``{S}`` stands for the subject."""
@@ -44,6 +44,10 @@ class Phrases:
     stop: str
     """The full stop a sentence without one gets."""
 
+    def mid(self, title: str) -> str:
+        """A title as it reads mid-sentence: lower-cased first letter unless a proper name."""
+        return lower_first(title) if self.code == "en" else title
+
     def join(self, sentences: list[str]) -> str:
         """Sentences as one paragraph; with no joiner (Chinese), one ending in an ASCII stop
         (a quoted English sentence) is still followed by a space."""
@@ -74,7 +78,8 @@ _EN = Phrases(
         r"thorough|brief|technical|full|complete|concise|well-sourced|in-depth)\s+"
         r"|(?:report|document|essay|guide|article|paper|overview|white\s+paper|handbook|manual"
         r"|tutorial|book|survey|review|analysis|study|introduction|primer|summary)\s+"
-        r"(?:on|about|of|for|covering|to|into)\s+)",
+        r"(?:on|about|of|for|covering|to|into)\s+|(?:explain|describe|discuss|summari[sz]e"
+        r"|analy[sz]e|compare|investigate|explore|examine|outline)\s+)",
         re.IGNORECASE,
     ),
     suffix=re.compile(r"[\s.!?]+$"),
@@ -96,9 +101,9 @@ _EN = Phrases(
     doc_summary="A structured document on {S}: its background, its core ideas, practice and "
     "outlook, drawing on the sources given. {tag}",
     node_summary=(
-        "What {T} means for {S}.",
-        "The main points of {T}.",
-        "{T}, with examples and evidence.",
+        "What {topic} means for {S}.",
+        "The main points of {topic}.",
+        "{Topic}, with examples and evidence.",
     ),
     intro=("Introduction to {S}", ("Why {S} matters", "Scope of this document", "Key terms")),
     middle=(
@@ -151,7 +156,8 @@ _ZH = Phrases(
     joiner="",
     prefix=re.compile(
         r"^(?:请|麻烦|帮我|帮忙|我(?:想|需要|希望)|(?:撰写|编写|写作|起草|生成|整理|写)"
-        r"|(?:一篇|一份|一个|一本|篇|份)|(?:详细|简短|完整|全面|深入)的?|关于|有关|针对)"
+        r"|(?:一篇|一份|一个|一本|篇|份)|(?:详细|简短|完整|全面|深入)的?|关于|有关|针对"
+        r"|(?:介绍|解释|说明|分析|探讨|讨论|总结|概述|阐述)(?:一下)?)"
     ),
     suffix=re.compile(
         r"(?:的)?(?:研究)?(?:报告|文章|文档|指南|综述|论文|白皮书|手册|教程|介绍|概述|分析)?"
@@ -161,7 +167,7 @@ _ZH = Phrases(
     query_suffixes=("概述", "发展历史", "最新研究", "最佳实践", "挑战", "案例分析"),
     titles=("{S}概述", "{S}研究报告", "理解{S}", "{S}指南"),
     doc_summary="本文系统介绍{S}：背景、核心概念、实践与展望，并参考所给资料。{tag}",
-    node_summary=("{T}对于{S}的意义。", "{T}的要点。", "结合实例与证据阐述{T}。"),
+    node_summary=("{topic}对于{S}的意义。", "{topic}的要点。", "结合实例与证据阐述{topic}。"),
     intro=("{S}导论", ("{S}的重要性", "本文的范围", "关键术语")),
     middle=(
         ("{S}的背景与历史", ("起源", "重要发展", "转折点")),
