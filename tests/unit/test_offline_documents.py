@@ -240,3 +240,31 @@ def test_a_revision_of_the_right_size_only_drops_unknown_citations() -> None:
         offline_output("chapter_revision", data.model_dump(mode="json"))
     )
     assert revised.markdown == data.draft.replace(" [7]", "")
+
+
+def test_list_markers_and_citations_are_not_quoted_but_leading_numbers_are() -> None:
+    source = SourceBrief(
+        n=4,
+        title="Dates",
+        kind="file",
+        excerpt="## Timeline\n1. 1440 was the year of the first hand press [8].\n"
+        "- Presses reached Venice by 1469, where printing boomed.",
+    )
+    payload = _chapter("en", 400, sources=[source])
+    markdown = ChapterDraft.model_validate(offline_output("chapter", payload)).markdown
+    assert "1440 was the year of the first hand press [4]." in markdown
+    assert "Presses reached Venice by 1469, where printing boomed [4]." in markdown
+    assert "Timeline" not in markdown and "[8]" not in markdown
+
+
+def test_trimming_a_model_draft_keeps_its_first_sentence_and_every_source() -> None:
+    data = _revision("en", 200, 200, [])
+    draft = "First claim of the chapter [2]. " + "A filler sentence of eight words here. " * 60
+    draft += "The only claim from the notes [5]."
+    answer = offline_output(
+        "chapter_revision", data.model_copy(update={"draft": draft}).model_dump(mode="json")
+    )
+    markdown = ChapterDraft.model_validate(answer).markdown
+    assert abs(words(markdown) - 200) <= 20
+    assert "First claim of the chapter [2]." in markdown
+    assert markdown.rstrip().endswith("The only claim from the notes [5].")

@@ -26,6 +26,7 @@ _MARKER = re.compile(r"\[\d+\]")
 _SPACED_MARKER = re.compile(r"\s*\[\d+\]")
 _SENTENCE_END = re.compile(r"(?<=[.!?])\s+|(?<=[。！？])")
 _INLINE = re.compile(r"!?\[([^\]]*)\]\([^)]*\)|[*_`>#|]+")
+_LIST_ITEM = re.compile(r"^(?:[-*+•]|\d+[.)])\s+")
 _TERMINAL = ".!?。！？"
 MAX_SENTENCE = 45
 """Words at most of a source sentence the chapter quotes (CJK: twice as many characters)."""
@@ -40,7 +41,7 @@ def _count_words(text: str) -> int:
 
 def _sentences(excerpt: str) -> list[str]:
     """The prose sentences of an excerpt, without markdown, headings or citations."""
-    lines = (ln.strip().lstrip("-*+•0123456789.) ") for ln in excerpt.splitlines())
+    lines = (_LIST_ITEM.sub("", ln.strip()) for ln in excerpt.splitlines())
     prose = " ".join(ln for ln in lines if ln and not ln.startswith("#"))
     prose = " ".join(_INLINE.sub(r"\1", _SPACED_MARKER.sub("", prose)).split())
     return [s.strip() for s in _SENTENCE_END.split(prose) if s.strip()]
@@ -194,7 +195,9 @@ def _trim(text: str, target: int, ph: Phrases) -> str:
     blocks = text.strip().split("\n\n")
     split = [_SENTENCE_END.split(b) if _is_prose(b) else [b] for b in blocks]
     cites = {m: text.count(m) for m in _MARKER.findall(text)}
-    first = {i for i, b in enumerate(blocks) if _is_prose(b) and not _is_prose(blocks[i - 1])}
+    first = {
+        i for i, b in enumerate(blocks) if _is_prose(b) and (i == 0 or not _is_prose(blocks[i - 1]))
+    }
     count = _count_words(text)
     for i in reversed(range(len(blocks))):
         for j in reversed(range(len(split[i]) if _is_prose(blocks[i]) else 0)):
