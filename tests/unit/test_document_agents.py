@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -15,6 +16,7 @@ from learnpath.agents.document_inputs import (
 )
 from learnpath.agents.document_postprocess import clean_chapter
 from learnpath.agents.documents import CHAPTER, OUTLINER, PLANNER, REVISER
+from learnpath.config import Settings
 from learnpath.domain.drafts import ChapterDraft, DraftNode, OutlineDraft, ResearchPlan
 
 SOURCES = [
@@ -172,3 +174,19 @@ def test_the_chapter_postprocess_cleans_body_and_summary() -> None:
     )
     revision = RevisionInput(**_chapter("en"), draft="", current_words=0, problems=[])
     assert REVISER.postprocess(revision, raw).markdown == "It spread [1]."
+
+
+def test_the_document_agents_can_have_their_own_models(tmp_path: Path) -> None:
+    models = {
+        "chapter": "big",
+        "outline": "small",
+        "research_planner": "s",
+        "chapter_revision": "b",
+    }
+    settings = Settings(home=tmp_path, llm_models=models)
+    assert [settings.model_for(a.name) for a in (CHAPTER, OUTLINER, PLANNER, REVISER)] == [
+        "big",
+        "small",
+        "s",
+        "b",
+    ]

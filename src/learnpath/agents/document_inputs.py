@@ -45,7 +45,7 @@ class ChapterInput(BaseModel):
     sub_sections: list[str]
     """The titles of the chapter's sub-nodes, in order."""
     word_target: int = Field(ge=1)
-    """Words for the chapter; CJK characters count one each (domain/words.py)."""
+    """Words for the chapter; a CJK character counts as one word (contract §7)."""
     previous: list[str]
     """Summaries of the chapters before it, each as "1 Intro: …"."""
     sources: list[SourceBrief]
