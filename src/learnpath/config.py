@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import ipaddress
+import re
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Annotated, Literal
 from urllib.parse import urlsplit
@@ -16,7 +18,20 @@ from learnpath.domain.content import ContentType
 WEAK_SECRETS = frozenset(
     {"secret", "changeme", "change-me", "change_me", "default", "password", "learnpath"}
 )
-AGENTS = ("intent", "curriculum", "editor", "tutorial", "resources", "quiz")
+AGENTS = (
+    "intent",
+    "curriculum",
+    "editor",
+    "tutorial",
+    "resources",
+    "quiz",
+    "research_planner",
+    "outline",
+    "chapter",
+    "chapter_revision",
+)
+CHAPTER_AGENTS = frozenset({"chapter", "chapter_revision"})
+_CHAPTER_FAILURE = re.compile(r"^chapter(?::(?P<id>[1-9][0-9]*))?$")
 StructuredOutput = Literal["auto", "json_schema", "json_object", "prompt"]
 
 
@@ -73,7 +88,11 @@ class Settings(BaseSettings):
 
     offline_latency_s: float = Field(default=0.0, ge=0)
     offline_failure_rate: float = Field(default=0.0, ge=0, le=1)
-    offline_fail_content: str = ""
+    offline_fail_content: str = Field(
+        default="",
+        description="offline provider: what always fails, comma-separated: content types "
+        "(tutorial, resources, quiz), chapter (every chapter) or chapter:<id> (one chapter)",
+    )
 
     secret_key: SecretStr | None = Field(
         default=None, description="signs login tokens; server mode refuses to start without it"
@@ -210,7 +229,7 @@ class Settings(BaseSettings):
         unknown = set(self.llm_agent_params) - {*AGENTS, "default"}
         if unknown:
             raise ValueError(f"LEARNPATH_LLM_AGENT_PARAMS names unknown agents: {sorted(unknown)}")
-        _parse_content_types(self.offline_fail_content)
+        parse_fail_content(self.offline_fail_content)
         return self
 
     @property
@@ -221,7 +240,11 @@ class Settings(BaseSettings):
 
     @property
     def fail_content_types(self) -> frozenset[ContentType]:
-        return _parse_content_types(self.offline_fail_content)
+        return self.fail_content.content_types
+
+    @property
+    def fail_content(self) -> FailContent:
+        return parse_fail_content(self.offline_fail_content)
 
     @property
     def effective_database_url(self) -> str:
@@ -274,11 +297,38 @@ def _split(value: object) -> object:
     return value
 
 
-def _parse_content_types(raw: str) -> frozenset[ContentType]:
-    names = [n.strip() for n in raw.split(",") if n.strip()]
-    try:
-        return frozenset(ContentType(n) for n in names)
-    except ValueError as exc:
-        raise ValueError(
-            f"LEARNPATH_OFFLINE_FAIL_CONTENT: {exc}; use tutorial, resources or quiz"
-        ) from None
+@dataclass(frozen=True)
+class FailContent:
+    """What the offline provider fails permanently (``LEARNPATH_OFFLINE_FAIL_CONTENT``)."""
+
+    content_types: frozenset[ContentType] = frozenset()
+    all_chapters: bool = False
+    chapter_ids: frozenset[str] = frozenset()
+
+    def fails(self, agent: str, chapter_id: object = None) -> bool:
+        """Whether a call of ``agent`` (about chapter ``chapter_id``, if any) is to fail."""
+        if agent in CHAPTER_AGENTS:
+            return self.all_chapters or str(chapter_id) in self.chapter_ids
+        return agent in {t.value for t in self.content_types}
+
+
+def parse_fail_content(raw: str) -> FailContent:
+    """``tutorial,chapter:3`` → the tutorials and chapter 3; ValueError naming a bad item."""
+    types: set[ContentType] = set()
+    chapters: set[str] = set()
+    every_chapter = False
+    for item in (n.strip() for n in raw.split(",")):
+        if not item:
+            continue
+        if item in ContentType.__members__:
+            types.add(ContentType(item))
+        elif (match := _CHAPTER_FAILURE.match(item)) is None:
+            raise ValueError(
+                f"LEARNPATH_OFFLINE_FAIL_CONTENT: {item!r} is neither a content type nor a "
+                "chapter; use tutorial, resources, quiz, chapter or chapter:<id> (e.g. chapter:2)"
+            )
+        elif match.group("id") is None:
+            every_chapter = True
+        else:
+            chapters.add(match.group("id"))
+    return FailContent(frozenset(types), every_chapter, frozenset(chapters))

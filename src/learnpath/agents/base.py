@@ -10,6 +10,7 @@ from typing import Generic, TypeVar
 from jinja2 import Environment, PackageLoader, StrictUndefined
 from pydantic import BaseModel
 
+from learnpath.domain.language import language_name
 from learnpath.llm.client import CancelCheck, Generation, LLMClient, schema_instruction
 
 In = TypeVar("In", bound=BaseModel)
@@ -18,13 +19,15 @@ Out = TypeVar("Out", bound=BaseModel)
 
 @cache
 def _templates() -> Environment:
-    return Environment(
+    env = Environment(
         loader=PackageLoader("learnpath.agents", "prompts"),
         undefined=StrictUndefined,
         autoescape=False,
         trim_blocks=True,
         lstrip_blocks=True,
     )
+    env.filters["language_name"] = language_name
+    return env
 
 
 @dataclass(frozen=True)

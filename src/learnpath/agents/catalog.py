@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from learnpath.agents import postprocess
+from learnpath.agents import documents, postprocess
 from learnpath.agents.base import Agent
 from learnpath.agents.inputs import ContentInput, CurriculumInput, EditorInput, IntentInput
 from learnpath.domain.content import ContentType, Quiz, ResourceList, Tutorial
@@ -56,3 +56,4 @@ def warm_up() -> None:
     """Prepare every agent (templates, schemas) at start-up, off the first task's clock."""
     for agent in (INTENT, CURRICULUM, EDITOR, *CONTENT_AGENTS.values()):
         agent.warm()
+    documents.warm_up()

@@ -15,7 +15,9 @@ import random
 from collections.abc import Callable
 from typing import Any
 
+from learnpath.offline.chapter import chapter, chapter_revision
 from learnpath.offline.curriculum import curriculum
+from learnpath.offline.documents import outline, research_planner
 from learnpath.offline.editor import editor
 from learnpath.offline.intent import intent
 from learnpath.offline.quiz import quiz
@@ -30,6 +32,10 @@ _HANDLERS: dict[str, Handler] = {
     "tutorial": tutorial,
     "resources": resources,
     "quiz": quiz,
+    "research_planner": research_planner,
+    "outline": outline,
+    "chapter": chapter,
+    "chapter_revision": chapter_revision,
 }
 
 

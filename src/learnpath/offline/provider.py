@@ -26,7 +26,7 @@ class OfflineProvider:
     def __init__(self, settings: Settings, seed: int | None = None) -> None:
         self.latency_s = settings.offline_latency_s
         self.failure_rate = settings.offline_failure_rate
-        self.fail_content = settings.fail_content_types
+        self.fail_content = settings.fail_content
         self._random = random.Random(seed)
 
     def describe(self) -> str:
@@ -40,9 +40,11 @@ class OfflineProvider:
             await asyncio.sleep(self.latency_s)
         if self.failure_rate and self._random.random() < self.failure_rate:
             raise TransientLLMError("offline provider: simulated transient failure")
-        if request.agent in {t.value for t in self.fail_content}:
+        chapter_id = request.payload.get("chapter_id")
+        if self.fail_content.fails(request.agent, chapter_id):
+            what = request.agent if chapter_id is None else f"{request.agent} {chapter_id}"
             raise PermanentLLMError(
-                f"offline provider: {request.agent} generation is set to fail "
+                f"offline provider: {what} generation is set to fail "
                 "(LEARNPATH_OFFLINE_FAIL_CONTENT)"
             )
         text = json.dumps(offline_output(request.agent, request.payload), ensure_ascii=False)
