@@ -22,6 +22,22 @@ def test_what_counts_as_a_citation() -> None:
     assert cited("~~~md\n[1]\n~~~\n- item\n\n  ```\n  [2]\n  ```\nafter [3]") == [3]
 
 
+def test_citations_are_found_where_markdown_renders_text() -> None:
+    assert cited("| [1] | b |\n|---|---|\n| [2] | c |") == [1, 2]  # table cells
+    assert cited("> quote [3]\n\n- item [4]\n  more [5]\n\n# H [6]\nSetext [7]\n---") == [
+        3,
+        4,
+        5,
+        6,
+        7,
+    ]
+    assert cited("[1]: https://x.org\n\ntext [2]") == [2]  # a link reference definition
+    # A backtick in one paragraph does not open a code span into the next.
+    assert cited("a ` b\n\nc [1] d ` e") == [1]
+    # Lines end at \r\n and \r as markdown-it sees them, not at \x0c.
+    assert cited("a\r\n\r\n```\r\n[5]\r\n```\r\nb [6]\x0cc [7]") == [6, 7]
+
+
 def test_unknown_is_unique_in_first_appearance_order() -> None:
     assert unknown("[9] [1] [8, 9] [1, 8] [7]", {1}) == [9, 8, 7]
     assert unknown("[1]", {1}) == []

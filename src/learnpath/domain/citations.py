@@ -5,10 +5,12 @@ A chapter cites the job's source number ``n`` as ``[n]``; ``[1, 3]``, ``[1,3]`` 
 ``[1][2]`` (two markers) are accepted too. Not citations: links (``[1](https://…)``),
 footnote references (``[^1]``), escaped brackets (``\\[1]``), checkboxes and other bracketed
 text (``[x]``, ``[a]``), numbers longer than 30 digits, and anything inside inline code, a
-fenced or indented code block, a link destination or an autolink.
+fenced or indented code block, a link destination, an autolink or a link reference
+definition (``[1]: https://…``).
 
-Code blocks are located with markdown-it (the parser that renders the document), so what
-counts as code here is what renders as code.
+Where inline text is (not a code block, not a link reference definition) is decided by
+markdown-it, the parser that renders the document, so a marker is a citation exactly where
+it renders as text.
 """
 
 from __future__ import annotations
@@ -26,7 +28,8 @@ _NUMBER = re.compile(r"[0-9]+")
 _BACKTICKS = re.compile(r"`+")
 _LINK_DESTINATION = re.compile(r"\]\([^)\n]*\)?")
 _AUTOLINK = re.compile(r"<[A-Za-z][A-Za-z0-9+.-]{1,31}:[^<>\s]*>")
-_BLOCKS = MarkdownIt("commonmark", {"html": False})
+_LINE_END = re.compile(r"\r\n|\r|\n")
+_BLOCKS = MarkdownIt("commonmark", {"html": False}).enable(["table"])
 
 
 @dataclass(frozen=True)
@@ -36,17 +39,23 @@ class _Marker:
     numbers: tuple[int, ...]
 
 
-def _code_block_spans(markdown: str) -> list[tuple[int, int]]:
-    """Character ranges of fenced and indented code blocks (whole lines, fences included)."""
+def _prose_ranges(markdown: str) -> list[tuple[int, int]]:
+    """Character ranges of the lines holding inline text (paragraphs, headings, table rows),
+    by markdown-it's block parse: code blocks, link reference definitions and blank lines
+    are outside them, and a code span never crosses their ends."""
     offsets = [0]
-    for line in markdown.splitlines(keepends=True):
-        offsets.append(offsets[-1] + len(line))
-    spans = []
-    for token in _BLOCKS.parse(markdown):
-        if token.type in ("fence", "code_block") and token.map:
-            first, last = token.map
-            spans.append((offsets[first], offsets[min(last, len(offsets) - 1)]))
-    return spans
+    # markdown-it splits lines at \n, \r\n and \r (str.splitlines would split at more).
+    offsets.extend(found.end() for found in _LINE_END.finditer(markdown))
+    offsets.append(len(markdown))
+    lines = {
+        (token.map[0], token.map[1])
+        for token in _BLOCKS.parse(markdown)
+        if token.type == "inline" and token.map
+    }
+    return [
+        (offsets[min(first, len(offsets) - 1)], offsets[min(last, len(offsets) - 1)])
+        for first, last in sorted(lines)
+    ]
 
 
 def _inline_spans(text: str, start: int, end: int) -> Iterator[tuple[int, int]]:
@@ -74,18 +83,14 @@ def _inline_spans(text: str, start: int, end: int) -> Iterator[tuple[int, int]]:
 
 def _markers(markdown: str) -> list[_Marker]:
     """The citation markers of ``markdown``, in order."""
-    blocks = _code_block_spans(markdown)
-    protected: list[tuple[int, int]] = list(blocks)
-    position = 0
-    for block_start, block_end in [*blocks, (len(markdown), len(markdown))]:
-        protected.extend(_inline_spans(markdown, position, block_start))
-        position = block_end
     found = []
-    for match in _MARKER.finditer(markdown):
-        if any(s < match.end() and match.start() < e for s, e in protected):
-            continue
-        numbers = tuple(int(n) for n in _NUMBER.findall(match.group(1)))
-        found.append(_Marker(match.start(), match.end(), numbers))
+    for start, end in _prose_ranges(markdown):
+        protected = list(_inline_spans(markdown, start, end))
+        for match in _MARKER.finditer(markdown, start, end):
+            if any(s < match.end() and match.start() < e for s, e in protected):
+                continue
+            numbers = tuple(int(n) for n in _NUMBER.findall(match.group(1)))
+            found.append(_Marker(match.start(), match.end(), numbers))
     return found
 
 

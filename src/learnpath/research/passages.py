@@ -1,5 +1,5 @@
 """Context files as passages, ranked against each chapter with BM25 (contract §7: ``content``
-files are split into passages and ranked against each chapter; docs/research.md).
+files are split into passages and ranked against each chapter; docs/contract.md).
 
 Scoring is the ``bm25s`` library's; this module only splits the text and tokenises it.
 bm25s's own tokeniser would take a run of CJK characters (a whole Chinese sentence) as one
