@@ -166,3 +166,9 @@ def test_outline_text_is_an_indented_tree() -> None:
         nodes=[node("1", "A", node("1.1", "B", summary="b  b")), node("2", "C")],
     )
     assert outline_text(doc) == "Doc — All about it\n1 A\n  1.1 B — b b\n2 C"
+
+
+def test_numeric_ids_reach_the_validator_as_text() -> None:
+    parsed = Outline.model_validate({"title": "Doc", "nodes": [{"id": 1, "title": "A"}]})
+    assert parsed.nodes[0].id == "1"
+    assert outline_problems(parsed) == []

@@ -11,7 +11,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 from dataclasses import dataclass
 
-from pydantic import BaseModel, Field
+from pydantic import BaseModel, ConfigDict, Field
 
 from learnpath.domain.text import unstorable
 
@@ -39,6 +39,9 @@ MAX_SUMMARY = 4000
 
 
 class OutlineNode(BaseModel):
+    # A client's ``"id": 2`` reaches the validator as "2" instead of failing the schema.
+    model_config = ConfigDict(coerce_numbers_to_str=True)
+
     id: str
     title: str
     summary: str = ""
@@ -46,6 +49,8 @@ class OutlineNode(BaseModel):
 
 
 class Outline(BaseModel):
+    model_config = ConfigDict(coerce_numbers_to_str=True)
+
     title: str
     summary: str = ""
     nodes: list[OutlineNode]
