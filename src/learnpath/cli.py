@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import typer
 
-from learnpath.commands import db, distributed, roadmaps, server, tasks, users
+from learnpath.commands import db, distributed, documents, roadmaps, server, tasks, users
 from learnpath.commands.common import Commands
 from learnpath.commands.doctor import doctor
 
@@ -18,6 +18,7 @@ app = typer.Typer(cls=Commands, help="Personalised learning roadmaps, generated 
 app.add_typer(db.app, name="db")
 app.add_typer(users.app, name="users")
 app.add_typer(roadmaps.resources_app, name="resources")
+app.add_typer(documents.app, name="doc")
 app.command()(doctor)
 app.command()(tasks.generate)
 app.command()(tasks.review)

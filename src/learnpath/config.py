@@ -141,6 +141,12 @@ class Settings(BaseSettings):
     sweep_interval_s: float = Field(default=10.0, gt=0)
     stream_maxlen: int = Field(default=5000, ge=100, description="events kept per task stream")
     stream_ttl_s: int = Field(default=3600, ge=1, description="stream lifetime after a task ends")
+    job_result_ttl_s: int = Field(
+        default=3600, ge=1, description="how long a finished document job's result stays in Redis"
+    )
+    job_retention_days: int = Field(
+        default=30, ge=0, description="days a finished document job is kept (0: forever)"
+    )
 
     max_body_bytes: int = Field(
         default=1 << 20,

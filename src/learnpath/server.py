@@ -16,7 +16,7 @@ from learnpath.api import errors, security, throttle, validation, websocket_erro
 from learnpath.api.limits import InputBoundary
 from learnpath.api.logging import RequestLog
 from learnpath.api.metrics import Metrics
-from learnpath.api.routes import admin, auth, content, events, health, roadmaps, tasks
+from learnpath.api.routes import admin, auth, content, events, health, jobs, roadmaps, tasks
 from learnpath.config import Settings
 from learnpath.domain.events import Event
 from learnpath.service.resume import resume_orphans
@@ -75,7 +75,7 @@ def create_app(settings: Settings | None = None, *, local: bool = False) -> Fast
     websocket_errors.install(app)
 
     api = APIRouter(prefix="/api/v1")
-    for module in (tasks, roadmaps, content, events, auth, admin):
+    for module in (tasks, roadmaps, content, events, jobs, auth, admin):
         api.include_router(module.router)
     app.include_router(api)
     app.include_router(health.router)

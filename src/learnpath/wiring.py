@@ -16,7 +16,8 @@ from typing import TYPE_CHECKING
 from learnpath.agents.catalog import warm_up
 from learnpath.config import Settings
 from learnpath.dispatch.inline import InlineDispatcher
-from learnpath.engine.roadmap import WORKFLOWS
+from learnpath.engine.documents import WORKFLOWS as DOCUMENT_WORKFLOWS
+from learnpath.engine.roadmap import WORKFLOWS as ROADMAP_WORKFLOWS
 from learnpath.engine.runtime import Runtime
 from learnpath.errors import SchemaOutOfDate
 from learnpath.events.bus import MemoryBus
@@ -68,7 +69,7 @@ def _runtime(settings: Settings, db: Database, bus: MemoryBus) -> Runtime:
         db=db,
         llm=build_client(settings, DatabaseModeMemory(db)),
         bus=bus,
-        workflows=WORKFLOWS,
+        workflows={**ROADMAP_WORKFLOWS, **DOCUMENT_WORKFLOWS},
         hashing=hashing_pool(),
     )
 
@@ -110,6 +111,7 @@ async def distributed_runtime(
     be current: ``learnpath db upgrade`` applies it."""
     from learnpath.dispatch.broker import CeleryDispatcher
     from learnpath.dispatch.celery_app import create_app
+    from learnpath.dispatch.job_results import RedisJobResults
     from learnpath.events import streams
 
     assert settings.broker_url is not None and settings.events_redis_url is not None
@@ -131,6 +133,7 @@ async def distributed_runtime(
             LogPoller(db, bus, interval_s=BACKSTOP_POLL_S),
         ]
         rt.dispatcher = CeleryDispatcher(rt, app or create_app(settings), broker)
+        rt.job_results = RedisJobResults(redis, settings.job_result_ttl_s)
         warm_up()
         _quiet_collector()
         try:

@@ -21,7 +21,7 @@ from redis.exceptions import RedisError
 
 from learnpath.dispatch.celery_app import ADVANCE, GENERATE_ITEMS
 from learnpath.domain.items import ItemKey
-from learnpath.domain.tasks import QUEUES, TaskType
+from learnpath.domain.tasks import QUEUES, TaskType, queue_of
 from learnpath.engine.leases import lease_until
 from learnpath.engine.runtime import Runtime
 from learnpath.store import items as item_rows
@@ -71,8 +71,9 @@ class CeleryDispatcher:
         self.broker = broker
 
     async def submit_task(self, task_id: str) -> None:
-        message = Message(ADVANCE, [task_id], "roadmap", new_message_id())
         async with self.rt.db.transaction() as s:
+            task_type, _ = await tasks.kind_and_subject(s, task_id)
+            message = Message(ADVANCE, [task_id], queue_of(task_type), new_message_id())
             await tasks.queue(
                 s, task_id, message.message_id, lease_until(self.rt.settings.queued_lease_s)
             )
@@ -89,7 +90,7 @@ class CeleryDispatcher:
         if not items:
             return
         async with self.rt.db.read() as s:
-            task_type, roadmap_id = await tasks.kind_and_subject(s, task_id)
+            task_type, subject_id = await tasks.kind_and_subject(s, task_id)
         size = len(items) if task_type == TaskType.retry_batch.value else ITEMS_PER_MESSAGE
         messages: list[Message] = []
         ids: dict[ItemKey, str] = {}
@@ -98,17 +99,16 @@ class CeleryDispatcher:
             message = Message(
                 GENERATE_ITEMS,
                 [task_id, [[k.concept_id, k.content_type] for k in chunk]],
-                "content_generation",
+                queue_of(task_type, items=True),
                 new_message_id(),
             )
             messages.append(message)
             ids.update((k, message.message_id) for k in chunk)
         await self._send(messages)
-        assert roadmap_id is not None, "only a task with a roadmap has items"
         async with self.rt.db.transaction() as s:
             await item_rows.queue(
                 s,
-                roadmap_id,
+                subject_id,
                 task_id,
                 ids,
                 at=now(),

@@ -21,6 +21,13 @@ QUEUES = ("roadmap", "content_generation", "documents")
 items, document jobs."""
 
 
+def queue_of(task_type: str, *, items: bool = False) -> str:
+    """The broker queue a task's steps (or, ``items``, its items) go to."""
+    if task_type in DOCUMENT_TYPES:
+        return "documents"
+    return "content_generation" if items else "roadmap"
+
+
 class TaskStatus(StrEnum):
     pending = "pending"  # created, no worker has started it
     processing = "processing"  # a worker runs one of its steps

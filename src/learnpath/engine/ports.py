@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Protocol
+from typing import Any, Protocol
 
 from learnpath.domain.items import ItemKey
 
@@ -33,3 +33,14 @@ class Dispatcher(Protocol):
 
     async def close(self) -> None:
         """Stop accepting work and wait for nothing: durable state makes restart safe."""
+
+
+class ResultCache(Protocol):
+    """Where a finished document job's result is also kept for fast reads (distributed mode:
+    Redis ``job_result:{job_id}``, docs/contract.md §7)."""
+
+    async def keep(self, job_id: str, result: dict[str, Any]) -> None:
+        """Keep ``result`` for the configured time; an outage is logged, never raised."""
+
+    async def read(self, job_id: str) -> dict[str, Any] | None:
+        """The kept result, or None (expired, never kept, or the cache is unreachable)."""

@@ -13,7 +13,7 @@ from typing import TYPE_CHECKING, Any
 
 from learnpath.config import Settings
 from learnpath.engine.cancellation import CancelFlags
-from learnpath.engine.ports import Dispatcher
+from learnpath.engine.ports import Dispatcher, ResultCache
 from learnpath.events.bus import MemoryBus
 from learnpath.events.poller import EventFeed
 from learnpath.llm.client import LLMClient
@@ -49,6 +49,8 @@ class Runtime:
     ``CONTEXTS_KEPT`` kept."""
     hashing: Executor | None = None
     """The threads passwords are hashed on (the wiring gives the service's pool)."""
+    job_results: ResultCache | None = None
+    """Where finished document jobs' results are also kept (distributed mode)."""
     detached: set[asyncio.Task[Any]] = field(default_factory=set)
     """Work left to finish after its caller went away (kept here so it is not collected)."""
 

@@ -16,7 +16,7 @@ from datetime import datetime, timedelta
 
 from learnpath.domain.items import ItemKey
 from learnpath.engine.runtime import Runtime
-from learnpath.store import items, tasks
+from learnpath.store import documents, items, tasks
 from learnpath.store.leadership import AdvisoryLock
 from learnpath.store.leases import unvouched_messages
 from learnpath.store.records import now
@@ -31,6 +31,8 @@ class SweepReport:
     redelivered: int = 0
     """Messages put back on their queue: a worker received them and died before it claimed
     their work."""
+    purged: int = 0
+    """Document jobs older than ``LEARNPATH_JOB_RETENTION_DAYS`` deleted."""
 
     @property
     def empty(self) -> bool:
@@ -51,6 +53,7 @@ async def sweep(rt: Runtime) -> SweepReport:
         by_task[task_id].append(key)
     report.items = dict(by_task)
     report.redelivered = await redeliver_unvouched(rt, at)
+    report.purged = await purge_old_jobs(rt, at)
     for task_id in report.tasks:
         await rt.dispatcher.submit_task(task_id)
     for task_id, keys in report.items.items():
@@ -64,6 +67,18 @@ async def sweep(rt: Runtime) -> SweepReport:
             report.redelivered,
         )
     return report
+
+
+async def purge_old_jobs(rt: Runtime, at: datetime) -> int:
+    """Delete the document jobs that ended more than the retention period ago (0 = keep)."""
+    days = rt.settings.job_retention_days
+    if not days:
+        return 0
+    async with rt.db.transaction() as s:
+        purged = await documents.purge_jobs(s, at - timedelta(days=days))
+    if purged:
+        log.info("sweeper purged %d document job(s) older than %d days", purged, days)
+    return purged
 
 
 async def redeliver_unvouched(rt: Runtime, at: datetime) -> int:

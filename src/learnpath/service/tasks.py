@@ -60,7 +60,7 @@ def _view(task: TaskRow, done: int, failed: int, total: int, *spent: Any) -> Tas
         task_id=task.task_id,
         user_id=task.user_id,
         task_type=task.task_type,
-        goal=str(task.request.get("goal", "")),
+        goal=str(task.request.get("goal") or task.request.get("task_prompt") or ""),
         status=task.status,
         current_step=task.current_step,
         roadmap_id=task.roadmap_id,
@@ -70,7 +70,7 @@ def _view(task: TaskRow, done: int, failed: int, total: int, *spent: Any) -> Tas
             completed=done,
             failed=failed,
             total=total,
-            percentage=round(100 * (done + failed) / total, 1) if total else 0.0,
+            percentage=_percentage(task, done + failed, total),
         ),
         error_message=task.error_message,
         failed_items=[FailedItem.model_validate(i) for i in task.failed_items],
@@ -84,6 +84,13 @@ def _view(task: TaskRow, done: int, failed: int, total: int, *spent: Any) -> Tas
         created_at=task.created_at,
         updated_at=task.updated_at,
     )
+
+
+def _percentage(task: TaskRow, finished: int, total: int) -> float:
+    """How far the task's items are; a task without items is done when it completed."""
+    if total:
+        return round(100 * finished / total, 1)
+    return 100.0 if task.status == TaskStatus.completed.value else 0.0
 
 
 async def get_task_view(rt: Runtime, task_id: str, user_id: str | None = None) -> TaskView:

@@ -137,3 +137,26 @@ class ReviewRound(BaseModel):
     created_at: datetime
     changes: FrameworkChanges
     """The framework of this round against that of the round before (empty for the first)."""
+
+
+class JobView(BaseModel):
+    """A document job as docs/contract.md §7 shows it."""
+
+    job_id: str
+    task_type: TaskType
+    title: str
+    """What a person calls the job: its prompt, or its outline's title."""
+    status: TaskStatus
+    current_step: Step
+    progress: TaskProgress
+    error_message: str | None
+    failed_items: list[FailedItem]
+    last_event_seq: int
+    created_at: datetime
+    updated_at: datetime
+    result: dict[str, Any] | None = None
+
+
+class JobList(BaseModel):
+    jobs: list[JobView]
+    total: int

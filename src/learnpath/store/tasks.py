@@ -13,8 +13,15 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from learnpath.domain import states
 from learnpath.domain.events import Event, EventType
 from learnpath.domain.items import OPEN_ITEM_STATUSES
-from learnpath.domain.tasks import ACTIVE_STATUSES, FAN_OUT_STEPS, Step, TaskStatus, TaskType
-from learnpath.errors import TaskNotFound
+from learnpath.domain.tasks import (
+    ACTIVE_STATUSES,
+    DOCUMENT_TYPES,
+    FAN_OUT_STEPS,
+    Step,
+    TaskStatus,
+    TaskType,
+)
+from learnpath.errors import Conflict, TaskNotFound
 from learnpath.store.events import append_task_event, next_seq
 from learnpath.store.tables import EventRow, ItemRow, TaskRow
 
@@ -37,9 +44,14 @@ async def create_task(
     scope: list[list[str]] | None = None,
     step: Step = Step.queued,
     status: TaskStatus = TaskStatus.pending,
+    task_id: str | None = None,
 ) -> TaskRow:
+    """A new task row; ``task_id`` when the client chose it (a document job's ``job_id``),
+    a :class:`Conflict` if it is taken."""
+    if task_id is not None and await session.get(TaskRow, task_id) is not None:
+        raise Conflict(f"job_id {task_id} is already taken", task_id)
     row = TaskRow(
-        task_id=new_id("task"),
+        task_id=task_id or new_id("job" if task_type in DOCUMENT_TYPES else "task"),
         user_id=user_id,
         task_type=task_type.value,
         status=status.value,
@@ -74,12 +86,13 @@ async def list_tasks(
     session: AsyncSession,
     *,
     user_id: str | None = None,
-    task_type: TaskType | None = None,
+    task_type: TaskType | Collection[TaskType] | None = None,
     status: TaskStatus | None = None,
     limit: int = 50,
     offset: int = 0,
 ) -> tuple[list[TaskRow], int, dict[str, int]]:
-    """A page of tasks (newest first), the filtered total, and counts for every status."""
+    """A page of tasks (newest first; of one type or of several), the filtered total, and
+    counts for every status."""
     base = select(TaskRow)
     if user_id is not None:
         base = base.where(TaskRow.user_id == user_id)
@@ -87,8 +100,11 @@ async def list_tasks(
     if user_id is not None:
         counts_query = counts_query.where(TaskRow.user_id == user_id)
     if task_type is not None:
-        base = base.where(TaskRow.task_type == task_type.value)
-        counts_query = counts_query.where(TaskRow.task_type == task_type.value)
+        types = (
+            [task_type.value] if isinstance(task_type, TaskType) else [t.value for t in task_type]
+        )
+        base = base.where(TaskRow.task_type.in_(types))
+        counts_query = counts_query.where(TaskRow.task_type.in_(types))
     filtered = base.where(TaskRow.status == status.value) if status is not None else base
     total = (
         await session.execute(select(func.count()).select_from(filtered.subquery()))
@@ -220,14 +236,15 @@ async def request_of(session: AsyncSession, task_id: str) -> dict[str, Any] | No
     return await session.scalar(select(TaskRow.request).where(TaskRow.task_id == task_id))
 
 
-async def kind_and_subject(session: AsyncSession, task_id: str) -> tuple[str, str | None]:
-    """(task type, roadmap id) of the task."""
+async def kind_and_subject(session: AsyncSession, task_id: str) -> tuple[str, str]:
+    """(task type, subject id) of the task: the subject is what its items belong to, its
+    roadmap or (a document job) the task itself."""
     row = (
         await session.execute(
             select(TaskRow.task_type, TaskRow.roadmap_id).where(TaskRow.task_id == task_id)
         )
     ).one()
-    return str(row.task_type), row.roadmap_id
+    return str(row.task_type), row.roadmap_id or task_id
 
 
 async def queue(session: AsyncSession, task_id: str, message_id: str, until: datetime) -> None:

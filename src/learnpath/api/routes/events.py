@@ -22,7 +22,7 @@ from learnpath.api.errors import ERROR_RESPONSES, json_errors
 from learnpath.api.websocket_errors import refusal
 from learnpath.domain.events import Event
 from learnpath.errors import LearnpathError
-from learnpath.service import tasks
+from learnpath.service import jobs, tasks
 from learnpath.service.follow import follow_batches, uncancelled
 from learnpath.service.views import TaskView
 from learnpath.wiring import Runtime
@@ -110,21 +110,50 @@ async def _frames(batches: AsyncGenerator[list[Event], None]) -> AsyncIterator[b
     await asyncio.sleep(0)
 
 
+After = Annotated[int | None, Query(ge=0, le=MAX_INT, description="resume after this seq")]
+LastEventId = Annotated[str | None, Header()]
+
+
 async def _sse_stream(
     task_id: str,
     request: Request,
     rt: RuntimeDep,
     who: StreamPrincipalDep,
-    after: Annotated[
-        int | None, Query(ge=0, le=MAX_INT, description="resume after this seq")
-    ] = None,
-    last_event_id: Annotated[str | None, Header()] = None,
+    after: After = None,
+    last_event_id: LastEventId = None,
 ) -> AsyncIterator[AsyncGenerator[list[Event], None]]:
     """The event batches of one SSE response, opened before the response starts (so an
     unknown task is a 404, not an empty 200 stream) and closed when the request ends, however
     it ends: the request's exit stack outlives the streamed body, and a client hanging up
     must not leave the bus subscription behind waiting for the garbage collector."""
-    await tasks.get_task_view(rt, task_id, who.user_id)
+    async with _opened(task_id, request, rt, who.user_id, after, last_event_id) as stream:
+        yield stream
+
+
+async def _job_sse_stream(
+    job_id: str,
+    request: Request,
+    rt: RuntimeDep,
+    who: StreamPrincipalDep,
+    after: After = None,
+    last_event_id: LastEventId = None,
+) -> AsyncIterator[AsyncGenerator[list[Event], None]]:
+    """:func:`_sse_stream` of a document job (a task that is not a job is not found)."""
+    await jobs.get_job(rt, job_id, who.user_id)
+    async with _opened(job_id, request, rt, who.user_id, after, last_event_id) as stream:
+        yield stream
+
+
+@contextlib.asynccontextmanager
+async def _opened(
+    task_id: str,
+    request: Request,
+    rt: Runtime,
+    user_id: str | None,
+    after: int | None,
+    last_event_id: str | None,
+) -> AsyncIterator[AsyncGenerator[list[Event], None]]:
+    await tasks.get_task_view(rt, task_id, user_id)
     start = max(after or 0, _seq(last_event_id) or 0)
     metrics = request.app.state.metrics
     metrics.sse_subscribers.inc()
@@ -161,6 +190,31 @@ async def stream_events(
 
     The body is written here rather than by FastAPI's per-event SSE encoder: an event that
     reaches hundreds of followers is encoded once, and a burst goes out in one write."""
+    return EventStream(
+        _frames(batches), headers={"Cache-Control": "no-cache", "X-Accel-Buffering": "no"}
+    )
+
+
+@router.get(
+    "/jobs/{job_id}/events",
+    response_class=EventStream,
+    responses={
+        200: {
+            "description": "text/event-stream; `id:` is the event's seq",
+            "content": {
+                "text/event-stream": {
+                    "schema": {"type": "array", "items": SSE_ITEM_SCHEMA},
+                    "itemSchema": SSE_ITEM_SCHEMA,
+                }
+            },
+        },
+        **json_errors(ERROR_RESPONSES),
+    },
+)
+async def stream_job_events(
+    batches: Annotated[AsyncGenerator[list[Event], None], Depends(_job_sse_stream)],
+) -> EventStream:
+    """A document job's events, as :func:`stream_events` serves a task's."""
     return EventStream(
         _frames(batches), headers={"Cache-Control": "no-cache", "X-Accel-Buffering": "no"}
     )

@@ -1,0 +1,108 @@
+"""The outline job's own steps (docs/contract.md §7): the outline writer drafts an outline
+from the prompt, the requirements and the sources; code numbers and checks it."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from learnpath.agents.document_inputs import OutlineInput
+from learnpath.agents.documents import OUTLINER
+from learnpath.domain.drafts import DraftNode, OutlineDraft
+from learnpath.domain.events import EventType
+from learnpath.domain.jobs import JobSettings
+from learnpath.domain.language import language_of
+from learnpath.domain.outline import Outline, OutlineNode, outline_problems, repaired
+from learnpath.domain.tasks import Step, TaskStatus
+from learnpath.engine.documents import assembly
+from learnpath.engine.documents import sources as job_sources
+from learnpath.engine.runtime import Runtime
+from learnpath.engine.steps import cancel_check, locked, move_to
+from learnpath.llm.errors import PermanentLLMError
+from learnpath.store import documents, records, tasks
+from learnpath.store.events import append_task_event
+from learnpath.store.tables import TaskRow
+
+MAX_CHAPTERS = 8
+SOURCE_PASSAGES = 8
+"""How many of the sources' best passages the outline writer sees."""
+
+
+async def outline_generation(rt: Runtime, task: TaskRow) -> None:
+    settings = JobSettings.model_validate(task.request)
+    async with rt.db.read() as s:
+        job = await documents.get_job(s, task.task_id)
+    known = job.sources or []
+    index = job_sources.index_of(known)
+    generation = await OUTLINER.run(
+        rt.llm,
+        OutlineInput(
+            task_prompt=settings.task_prompt,
+            language=language_of(settings.task_prompt),
+            requirements=job_sources.guidance(job.files, "requirements"),
+            sources=job_sources.briefs(index, known, settings.task_prompt, SOURCE_PASSAGES),
+            max_chapters=MAX_CHAPTERS,
+        ),
+        cancel_check(rt, task.task_id),
+    )
+    async with rt.db.transaction() as s:
+        task = await locked(s, task, Step.outline_generation)
+        row = await documents.get_job(s, task.task_id, lock=True)
+        row.outline = generation.value.model_dump(mode="json")
+        await records.record_calls(s, task.task_id, generation.calls)
+        await move_to(s, task, Step.outline_validation, "Checking the outline")
+
+
+def _numbered(nodes: list[DraftNode], prefix: str = "") -> list[OutlineNode]:
+    return [
+        OutlineNode(
+            id=f"{prefix}{i}",
+            title=node.title,
+            summary=node.summary,
+            children=_numbered(node.children, f"{prefix}{i}."),
+        )
+        for i, node in enumerate(nodes, start=1)
+    ]
+
+
+def checked(draft: OutlineDraft) -> Outline:
+    """The draft numbered and repaired in code; PermanentLLMError when nothing usable is left."""
+    try:
+        outline = repaired(
+            Outline(title=draft.title, summary=draft.summary, nodes=_numbered(draft.nodes))
+        )
+    except ValueError as error:
+        raise PermanentLLMError(f"the outline writer's outline is unusable: {error}") from error
+    if problems := outline_problems(outline):
+        first = problems[0]
+        raise PermanentLLMError(f"the outline is invalid at {first.node}: {first.message}")
+    return outline
+
+
+async def outline_validation(rt: Runtime, task: TaskRow) -> None:
+    async with rt.db.transaction() as s:
+        task = await locked(s, task, Step.outline_validation)
+        row = await documents.get_job(s, task.task_id, lock=True)
+        outline = checked(OutlineDraft.model_validate(row.outline))
+        row.outline = outline.model_dump(mode="json")
+        row.result = _result(outline, row.sources or [])
+        chapters = len(outline.nodes)
+        await append_task_event(
+            s,
+            task,
+            EventType.outline_generated,
+            f"Outline ready: {chapters} chapter(s)",
+            data={"outline": row.outline},
+        )
+        await tasks.transition(
+            s,
+            task,
+            TaskStatus.completed,
+            Step.completed,
+            EventType.completed,
+            f"Outline complete: {chapters} chapter(s)",
+        )
+    await assembly.keep_result(rt, task.task_id)
+
+
+def _result(outline: Outline, known: list[dict[str, Any]]) -> dict[str, Any]:
+    return {"outline": outline.model_dump(mode="json"), "sources": job_sources.public(known)}

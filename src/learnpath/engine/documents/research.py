@@ -1,0 +1,101 @@
+"""The first steps of both document jobs (docs/contract.md §7): start, then research, which
+numbers the job's sources once (its context files, then the web pages found for the queries
+the research planner wrote) and, for a document job, makes its chapter items."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from learnpath.agents.document_inputs import PlannerInput
+from learnpath.agents.documents import PLANNER
+from learnpath.domain.events import EventType
+from learnpath.domain.jobs import JobSettings, chapter_fingerprint
+from learnpath.domain.language import language_of
+from learnpath.domain.outline import Outline
+from learnpath.domain.tasks import Step, TaskStatus, TaskType
+from learnpath.engine.documents import sources as job_sources
+from learnpath.engine.runtime import Runtime
+from learnpath.engine.steps import cancel_check, locked, move_to
+from learnpath.research.web_sources import web_sources
+from learnpath.store import documents, records, tasks
+from learnpath.store.tables import TaskRow
+
+
+async def start(rt: Runtime, task: TaskRow) -> None:
+    async with rt.db.transaction() as s:
+        task = await locked(s, task, Step.queued)
+        task.attempt += 1
+        await tasks.transition(
+            s,
+            task,
+            TaskStatus.processing,
+            Step.research,
+            EventType.task_started,
+            "Gathering sources",
+            status=None,
+        )
+
+
+async def research(rt: Runtime, task: TaskRow) -> None:
+    """Step ``research``: the job's sources, stored with it once (a job reusing an outline
+    job's sources adds only its own files)."""
+    settings = JobSettings.model_validate(task.request)
+    async with rt.db.read() as s:
+        job = await documents.get_job(s, task.task_id)
+        files, known, outline = job.files, job.sources, job.outline
+    calls: list[object] = []
+    if known is None:
+        found, calls = await _web(rt, task, settings, files)
+        known = job_sources.file_sources(files, 1)
+        known += job_sources.web_source_rows(found, len(known) + 1)
+    else:
+        named = {s.get("file_name") for s in known}
+        known = known + job_sources.file_sources(
+            [f for f in files if f["file_name"] not in named], len(known) + 1
+        )
+    async with rt.db.transaction() as s:
+        task = await locked(s, task, Step.research)
+        row = await documents.get_job(s, task.task_id, lock=True)
+        row.sources = known
+        await records.record_calls(s, task.task_id, calls)
+        message = f"Found {len(known)} source(s)"
+        if task.task_type == TaskType.document_outline.value:
+            await move_to(s, task, Step.outline_generation, message, data=_counted(known))
+            return
+        assert outline is not None, "a document job is created with its outline"
+        chapters = Outline.model_validate(outline).nodes
+        await documents.add_chapter_items(
+            s, task.task_id, [(c.id, chapter_fingerprint(c)) for c in chapters]
+        )
+        await move_to(
+            s,
+            task,
+            Step.chapter_writing,
+            f"{message}; writing {len(chapters)} chapter(s)",
+            data={**_counted(known), "total_chapters": len(chapters)},
+        )
+
+
+def _counted(known: list[dict[str, Any]]) -> dict[str, int]:
+    return {
+        "files": sum(1 for s in known if s["kind"] == "file"),
+        "web": sum(1 for s in known if s["kind"] == "web"),
+    }
+
+
+async def _web(
+    rt: Runtime, task: TaskRow, settings: JobSettings, files: list[dict[str, str]]
+) -> tuple[list[Any], list[object]]:
+    """Web pages for the job's prompt, when it may go online and search is configured."""
+    if not settings.online or rt.research.searcher is None:
+        return [], []
+    plan = await PLANNER.run(
+        rt.llm,
+        PlannerInput(
+            task_prompt=settings.task_prompt,
+            language=language_of(settings.task_prompt),
+            requirements=job_sources.guidance(files, "requirements"),
+        ),
+        cancel_check(rt, task.task_id),
+    )
+    return await web_sources(rt.research, plan.value.queries), list(plan.calls)
