@@ -13,7 +13,7 @@ from learnpath.domain.tasks import DOCUMENT_TYPES, TaskStatus, TaskType
 from learnpath.engine.documents.assembly import public_result
 from learnpath.engine.runtime import Runtime
 from learnpath.errors import Conflict, Invalid, TaskNotFound
-from learnpath.export.document import document_docx, document_html
+from learnpath.export.document import document_body_html, document_docx, document_html
 from learnpath.service.budget import check_budget
 from learnpath.service.tasks import task_view, visible_task
 from learnpath.service.views import JobList, JobView, TaskView
@@ -188,3 +188,9 @@ async def download(
     else:
         body = document_docx(document)
     return Download(f"{job_id}.{fmt}", MEDIA_TYPES[fmt], body)
+
+
+async def reading_html(rt: Runtime, job_id: str, user_id: str | None = None) -> str:
+    """The finished document as sanitised HTML for a reading view: a linked table of
+    contents, chapters, citations that jump to their reference."""
+    return document_body_html(await stored_document(rt, job_id, user_id))
