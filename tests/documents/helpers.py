@@ -25,7 +25,9 @@ CONTEXT = [
     {"file_name": "style.md", "content": STYLE, "role": "style"},
     {"file_name": "requirements.md", "content": REQUIREMENTS, "role": "requirements"},
 ]
-MARKER = re.compile(r"\[(\d+(?:, ?\d+)*)\]")
+MARKER = re.compile(r"\[(\d+(?:, ?\d+)*)\](?!\()")
+"""A citation as a reader sees one: not a link's text."""
+CODE = re.compile(r"`[^`]*`")
 
 
 def outline(chapters: int, children: int = 2, title: str = "Database indexes") -> dict[str, Any]:
@@ -82,7 +84,7 @@ async def writes(rt: Runtime, job_id: str) -> dict[str, int]:
 
 def citation_numbers(markdown: str) -> list[int]:
     """Every cited number of the document's body (References excluded), in order."""
-    body = markdown.split("\n## References", 1)[0]
+    body = CODE.sub("", markdown.split("\n## References", 1)[0])
     return [int(n) for group in MARKER.findall(body) for n in re.split(r", ?", group)]
 
 
