@@ -268,6 +268,15 @@ class Owned:
     review_roadmap: str
     concept: str
     framework: Json
+    job: str
+    """A finished document job."""
+
+
+JOB_OUTLINE = {
+    "title": "Indexes",
+    "summary": "",
+    "nodes": [{"id": "1", "title": "B-trees", "summary": "", "children": []}],
+}
 
 
 @pytest.fixture(scope="module")
@@ -277,6 +286,8 @@ def isolation(people: dict[str, Api]) -> Iterator[tuple[Api, Api, Owned]]:
     review_task = a.generate()
     review_roadmap = str(a.wait_review(review_task)["roadmap_id"])
     framework = a.roadmap(roadmap)
+    job = a.call("POST", "/jobs/document", 202, json={"outline": JOB_OUTLINE, "word_count": 300})
+    assert a.wait(job["job_id"])["status"] == "completed"
     owned = Owned(
         done_task,
         roadmap,
@@ -284,6 +295,7 @@ def isolation(people: dict[str, Api]) -> Iterator[tuple[Api, Api, Owned]]:
         review_roadmap,
         concepts(framework)[0]["concept_id"],
         framework,
+        job["job_id"],
     )
     yield a, b, owned
 
@@ -327,6 +339,12 @@ def foreign_calls(owned: Owned) -> list[tuple[str, str, dict[str, Any]]]:
         ("GET", f"/roadmaps/{r}/export", {"params": {"format": "md"}}),
         ("GET", f"/roadmaps/{r}/export", {"params": {"format": "json"}}),
         ("GET", f"/roadmaps/{r}/export", {"params": {"format": "html"}}),
+        ("GET", f"/jobs/{owned.job}", {}),
+        ("GET", f"/jobs/{owned.job}/events", {}),
+        ("POST", f"/jobs/{owned.job}/cancel", {}),
+        ("POST", f"/jobs/{owned.job}/retry", {}),
+        ("GET", f"/jobs/{owned.job}/document", {"params": {"format": "docx"}}),
+        ("GET", f"/tasks/{owned.job}", {}),
     ]
 
 
@@ -336,7 +354,11 @@ def test_another_users_ids_are_not_found(
     a, b, owned = isolation
     calls = foreign_calls(owned)
     # Every documented route that takes a task or roadmap id is probed.
-    named = {(m, p) for m, p in api_routes(fast_server) if "{task_id}" in p or "{roadmap_id}" in p}
+    named = {
+        (m, p)
+        for m, p in api_routes(fast_server)
+        if any(name in p for name in ("{task_id}", "{roadmap_id}", "{job_id}"))
+    }
     probed = set()
     for method, path in named:
         pattern = re.escape(path.removeprefix("/api/v1"))
@@ -354,6 +376,7 @@ def test_another_users_ids_are_not_found(
     # None of B's calls changed anything of A's.
     assert a.task(owned.review_task)["status"] == "human_review_pending"
     assert a.task(owned.done_task)["status"] == "completed"
+    assert a.call("GET", f"/jobs/{owned.job}", 200)["status"] == "completed"
     after = a.roadmap(owned.roadmap)
     assert editable(after) == editable(owned.framework)
     assert items(after) == items(owned.framework)
@@ -388,7 +411,9 @@ def test_listings_only_show_the_callers_own(isolation: tuple[Api, Api, Owned]) -
     assert owned.roadmap not in b_roadmaps
     a_tasks = {t["task_id"] for t in a.call("GET", "/tasks", 200)["tasks"]}
     assert b_task not in a_tasks
-    assert {owned.done_task, owned.review_task} <= a_tasks
+    assert {owned.done_task, owned.review_task, owned.job} <= a_tasks
+    assert b.call("GET", "/jobs", 200) == {"jobs": [], "total": 0}
+    assert [j["job_id"] for j in a.call("GET", "/jobs", 200)["jobs"]] == [owned.job]
 
 
 def test_user_task_listing_is_for_the_user_or_an_admin(

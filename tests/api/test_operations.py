@@ -41,6 +41,14 @@ SPEC_ROUTES = {
     ("get", "/api/v1/roadmaps/{roadmap_id}/export"),
     ("get", "/api/v1/roadmaps/{roadmap_id}/graph"),
     ("post", "/api/v1/auth/token"),
+    ("post", "/api/v1/jobs/outline"),
+    ("post", "/api/v1/jobs/document"),
+    ("get", "/api/v1/jobs/{job_id}"),
+    ("get", "/api/v1/jobs"),
+    ("get", "/api/v1/jobs/{job_id}/events"),
+    ("post", "/api/v1/jobs/{job_id}/cancel"),
+    ("post", "/api/v1/jobs/{job_id}/retry"),
+    ("get", "/api/v1/jobs/{job_id}/document"),
 }
 
 

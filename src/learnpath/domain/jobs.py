@@ -13,7 +13,7 @@ from pydantic import (
     ConfigDict,
     Field,
     StringConstraints,
-    field_validator,
+    model_validator,
 )
 
 from learnpath.domain.outline import Outline, OutlineNode
@@ -46,19 +46,20 @@ class ContextFile(BaseModel):
     content: Annotated[str, AfterValidator(storable)]
     role: Role = "content"
 
-    @field_validator("content")
-    @classmethod
-    def _within_size(cls, value: str) -> str:
-        size = len(value.encode("utf-8", "surrogatepass"))
+    @model_validator(mode="after")
+    def _within_size(self) -> ContextFile:
+        size = len(self.content.encode("utf-8", "surrogatepass"))
         if size > MAX_FILE_BYTES:
-            raise ValueError(f"a context file may hold at most 2 MB; this one has {size} bytes")
-        return value
+            raise ValueError(
+                f"context file {self.file_name!r} has {size} bytes; at most 2 MB (2097152 bytes)"
+            )
+        return self
 
 
 def _distinct_names(files: list[ContextFile]) -> list[ContextFile]:
     names = [f.file_name for f in files]
-    if len(set(names)) != len(names):
-        raise ValueError("context files need distinct file names")
+    if twice := sorted({n for n in names if names.count(n) > 1}):
+        raise ValueError(f"context files need distinct names; given twice: {', '.join(twice)}")
     return files
 
 

@@ -141,6 +141,11 @@ class PassageIndex:
         self._retriever = bm25s.BM25()
         self._retriever.index([tokens(p.text) or [""] for p in self._passages], show_progress=False)
 
+    @property
+    def passages(self) -> Sequence[Passage]:
+        """Every passage indexed, in order."""
+        return self._passages
+
     def rank(self, query: str, k: int) -> list[Passage]:
         """The at most ``k`` passages that match ``query`` best, best first (ties in passage
         order). Passages sharing no term with the query are never returned: an empty corpus

@@ -79,10 +79,20 @@ def index_of(sources: Sequence[dict[str, Any]]) -> PassageIndex:
 def briefs(
     index: PassageIndex, sources: Sequence[dict[str, Any]], query: str, k: int
 ) -> list[SourceBrief]:
-    """The sources whose passages rank best for ``query``, each with its best passages."""
+    """The sources whose passages rank best for ``query``, each with its best passages; when
+    fewer than ``k`` match (a short file, another language), the opening passage of each
+    source not yet given fills the rest, so a writer is never left without its sources."""
     by_n = {s["n"]: s for s in sources}
+    chosen = index.rank(query, k)
+    given = {p.source_n for p in chosen}
+    for passage in index.passages:
+        if len(chosen) >= k:
+            break
+        if passage.source_n not in given:
+            chosen.append(passage)
+            given.add(passage.source_n)
     excerpts: dict[int, list[str]] = {}
-    for passage in index.rank(query, k):
+    for passage in chosen:
         excerpts.setdefault(passage.source_n, []).append(passage.text)
     return [
         SourceBrief(
