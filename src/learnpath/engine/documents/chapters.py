@@ -119,7 +119,8 @@ class ChapterWriting:
             return None
         except LLMError as error:
             return Outcome(item, [*calls, *error.calls], error=str(error), synthetic=synthetic)
-        markdown = citations.without_unknown(markdown, known)
+        if problems:  # the revision may still cite unknown sources: those are dropped
+            markdown = citations.without_unknown(markdown, known)
         body = {"markdown": markdown, "summary": summary, "word_count": count_words(markdown)}
         return Outcome(item, calls, body=body, synthetic=synthetic)
 
