@@ -112,8 +112,9 @@ def _model_sentence(data: Json, indices: list[int], field: str, error: Any) -> s
         if kind in ("greater_than_equal", "less_than_equal"):
             return f"{label} must be {HOURS}"
         return f"{label} must be a number {HOURS}"
-    if field == "keywords" and len(error["loc"]) > 2 * len(indices) + 2:
-        return f"{label}: each keyword must be at most 100 characters long"
+    if field == "keywords" and len(error["loc"]) > 2 * len(indices) + 1:  # one keyword
+        longest = constraints(Concept, "keywords")["items"]["maxLength"]
+        return f"{label}: each keyword must be at most {longest} characters long"
     if field not in LABELS:
         return f"{label} is not valid"
     return sentence(MODELS[len(indices)], field, FormField(label), kind)
