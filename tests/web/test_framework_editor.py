@@ -199,6 +199,9 @@ def test_the_plain_form_without_scripts(browser: Browser, server: Server, api: A
         names = [c["name"] for c in concepts(api.roadmap(roadmap_id))]
         assert names.count("Indexes") == 1, names
         assert len(names) == 5
+        page.goto(f"{server.base_url}/roadmaps/{roadmap_id}/edit")
+        expect(page.get_by_role("button", name="Save changes").first).to_be_visible()
+        fits(page)
     finally:
         context.close()
 

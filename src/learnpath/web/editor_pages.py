@@ -19,7 +19,7 @@ from fastapi import APIRouter, Request
 from fastapi.responses import Response
 
 from learnpath.api.deps import RuntimeDep
-from learnpath.errors import Invalid
+from learnpath.errors import Conflict, Invalid
 from learnpath.service import learner, roadmaps, tasks
 from learnpath.web.errors import PageRoute
 from learnpath.web.forms import posted, text
@@ -43,6 +43,8 @@ class Submitted:
     """The framework as the form holds it, with the posted action applied."""
     problems: list[Problem]
     saved: bool
+    status: int = 200
+    """The status of the page that shows the form again: 422 refused, 409 not editable now."""
 
 
 async def submit(request: Request, rt: RuntimeDep, roadmap_id: str, who: Viewer) -> Submitted:
@@ -56,11 +58,13 @@ async def submit(request: Request, rt: RuntimeDep, roadmap_id: str, who: Viewer)
         return Submitted(data, [], saved=False)
     draft, problems = check(data)
     if draft is None:
-        return Submitted(data, problems, saved=False)
+        return Submitted(data, problems, saved=False, status=422)
     try:
         await roadmaps.edit_framework(rt, roadmap_id, draft.model_dump(), who.user_id)
     except Invalid as refused:
-        return Submitted(data, rule_problems(data, refused.errors), saved=False)
+        return Submitted(data, rule_problems(data, refused.errors), saved=False, status=422)
+    except Conflict as busy:  # content is being generated: the edits stay in the form
+        return Submitted(data, [("", f"Not saved: {busy}.")], saved=False, status=409)
     return Submitted(data, [], saved=True)
 
 
@@ -80,7 +84,7 @@ async def task_framework(request: Request, task_id: str, rt: RuntimeDep, who: Vi
     action = f"{_task_url(task_id)}/framework"
     context |= editor_context(done.data, done.problems, action, _task_url(task_id))
     context["unsaved"] = True
-    return page(request, "task.html", context, 422 if done.problems else 200)
+    return page(request, "task.html", context, done.status)
 
 
 async def _roadmap_edit_context(rt: RuntimeDep, roadmap_id: str, who: Viewer) -> dict[str, Any]:
@@ -115,7 +119,7 @@ async def roadmap_edit_post(
     context = await _roadmap_edit_context(rt, roadmap_id, who)
     context |= editor_context(done.data, done.problems, f"{url}/edit", url)
     context["unsaved"] = True
-    return page(request, "roadmap_edit.html", context, 422 if done.problems else 200)
+    return page(request, "roadmap_edit.html", context, done.status)
 
 
 @router.get("/tasks/{task_id}/framework")

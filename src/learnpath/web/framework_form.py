@@ -18,6 +18,7 @@ from typing import Any
 from starlette.datastructures import FormData
 
 from learnpath.domain.roadmap import FrameworkDraft, definitions_only
+from learnpath.web.forms import text
 
 Json = dict[str, Any]
 
@@ -114,8 +115,8 @@ def framework_data(form: FormData) -> Json:
     """The framework the form holds, in the order of its indices, each concept whose ``module``
     select names another module moved to the end of that module."""
     data: Json = {
-        "title": str(form.get("title") or "").strip(),
-        "summary": str(form.get("summary") or "").strip(),
+        "title": text(form, "title"),
+        "summary": text(form, "summary"),
         "stages": [],
     }
     nodes: dict[tuple[int, ...], Json] = {(): data}
