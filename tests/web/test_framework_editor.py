@@ -40,7 +40,7 @@ def in_review(api: Api) -> tuple[str, str]:
 
 
 def definition(framework: Json) -> Json:
-    """What a person edits: the framework without ids' statuses and totals."""
+    """What a person edits, stage by stage: each module's name and its concepts' definitions."""
     keep = ("name", "description", "estimated_hours", "difficulty", "prerequisites", "keywords")
     return {
         "title": framework["title"],
@@ -71,6 +71,38 @@ def open_editor(page: Page, server: Server, task_id: str) -> None:
 
 def concept_box(page: Page, place: str) -> Locator:
     return page.get_by_role("group", name=f"Concept {place}", exact=True)
+
+
+def edited(before: Json) -> Json:
+    """What the round trip's edits make of the offline SQL roadmap (two stages of one module
+    and two concepts each): concept 1.1.1 redefined, 2.1.1 moved to the end of module 1.1,
+    and a third stage whose concept needs 1.1.1."""
+    old = definition(before)
+    stage_1, stage_2 = old["stages"]
+    c1, c2 = stage_1[0][1]
+    c3, c4 = stage_2[0][1]
+    c1 |= {
+        "description": "Tables hold rows; rows hold columns.",
+        "difficulty": "hard",
+        "keywords": ["tables", "rows", "columns"],
+    }
+    window = {
+        "concept_id": "concept-1",
+        "name": "Window functions",
+        "description": "",
+        "estimated_hours": 2.5,
+        "difficulty": "medium",
+        "prerequisites": [c1["concept_id"]],
+        "keywords": [],
+    }
+    return {
+        "title": old["title"],
+        "stages": [
+            [(stage_1[0][0], [c1, c2, c3])],
+            [(stage_2[0][0], [c4])],
+            [("New module", [window])],
+        ],
+    }
 
 
 def test_full_round_trip_and_the_unsaved_changes_guard(
@@ -109,6 +141,8 @@ def test_full_round_trip_and_the_unsaved_changes_guard(
     added.get_by_label("Concept name").fill("Window functions")
     added.get_by_label("Hours").fill("2.5")
     added.get_by_label("Prerequisites").select_option(label=FIRST)
+    offered = first.get_by_label("Prerequisites").locator("option")
+    expect(offered).to_have_text([c["name"] for c in concepts(before)[1:]] + ["Window functions"])
     page.get_by_role("group", name="Stage 3", exact=True).get_by_label("Stage name").fill("Beyond")
     moving = concept_box(page, "2.1.1")
     moving.get_by_label("Module").select_option(label="1.1 Querying basics")
@@ -125,32 +159,7 @@ def test_full_round_trip_and_the_unsaved_changes_guard(
     expect(page.locator("#framework-facts")).to_contain_text("5 concepts in 3 stage(s)")
     fits(page)
 
-    old = definition(before)
-    stage_1, stage_2 = old["stages"]
-    c1, c2 = stage_1[0][1]
-    c3, c4 = stage_2[0][1]
-    c1 |= {
-        "description": "Tables hold rows; rows hold columns.",
-        "difficulty": "hard",
-        "keywords": ["tables", "rows", "columns"],
-    }
-    window = {
-        "concept_id": "concept-1",
-        "name": "Window functions",
-        "description": "",
-        "estimated_hours": 2.5,
-        "difficulty": "medium",
-        "prerequisites": [c1["concept_id"]],
-        "keywords": [],
-    }
-    assert definition(api.roadmap(roadmap_id)) == {
-        "title": old["title"],
-        "stages": [
-            [(stage_1[0][0], [c1, c2, c3])],
-            [(stage_2[0][0], [c4])],
-            [("New module", [window])],
-        ],
-    }
+    assert definition(api.roadmap(roadmap_id)) == edited(before)
     after = api.roadmap(roadmap_id)
     assert after["stages"][2]["name"] == "Beyond"
     assert after["total_estimated_hours"] == before["total_estimated_hours"] + 2.5

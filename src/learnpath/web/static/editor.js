@@ -8,7 +8,16 @@
   const FORM = "#framework-editor";
   let dirty = false;
 
-  const form = () => document.querySelector(FORM);
+  /* The form, numbered once (the places its parts' labels use): a live update may have put a
+     fresh one in. */
+  const form = () => {
+    const root = document.querySelector(FORM);
+    if (root && !root.dataset.numbered) {
+      root.dataset.numbered = "true";
+      renumber(root);
+    }
+    return root;
+  };
   const scopeOf = (node) => node.parentElement && node.parentElement.closest("[data-scope]");
   const own = (scope, selector) => [...scope.querySelectorAll(selector)].filter((n) => n.closest("[data-scope]") === scope);
   const idOf = (scope, field) => scope.querySelector(`[data-f="${field}"]`).value;
@@ -28,7 +37,7 @@
   const markDirty = () => { dirty = true; showDirty(); };
 
   /* Names, ids, labels, places and button values from each part's position. */
-  const renumber = (root) => {
+  function renumber(root) {
     root.querySelectorAll("[data-scope]").forEach((scope) => {
       const parent = scopeOf(scope);
       const index = [...scope.parentElement.children].indexOf(scope);
@@ -55,7 +64,7 @@
         if (b.dataset.act === "down") b.disabled = !scope.nextElementSibling;
       });
     });
-  };
+  }
 
   const option = (value, label, selected) => {
     const o = document.createElement("option");
@@ -77,6 +86,17 @@
       prerequisites.replaceChildren(...concepts.filter((x) => x.id !== self).map((x) => option(x.id, x.name, chosen.has(x.id))));
       const home = idOf(scopeOf(c), "module_id");
       c.querySelector("[data-modules]").replaceChildren(...modules.map((m) => option(m.id, m.label, m.id === home)));
+    });
+  };
+
+  /* A rename shows in the options that name the part, without rebuilding every select. */
+  const renameChoice = (root, input) => {
+    const scope = input.closest("[data-scope]");
+    const concept = scope.dataset.scope === "c";
+    const id = idOf(scope, concept ? "concept_id" : "module_id");
+    const label = concept ? input.value : `${scope.dataset.place} ${input.value}`;
+    root.querySelectorAll(concept ? "[data-prerequisites] option" : "[data-modules] option").forEach((o) => {
+      if (o.value === id) o.textContent = label;
     });
   };
 
@@ -102,14 +122,14 @@
   };
 
   const listOf = (root, scope) => (scope ? scope.querySelector(":scope > fieldset > ol.ed-list") : root.querySelector(":scope > ol.ed-list"));
-  const CHILD = { undefined: "s", s: "m", m: "c" };
+  const childOf = (scope) => (scope ? { s: "m", m: "c" }[scope.dataset.scope] : "s");
 
   const act = (root, button) => {
     const scope = button.closest("[data-scope]");
     const verb = button.dataset.act;
     let focus = button;
     if (verb === "add") {
-      const made = blank(root, CHILD[scope ? scope.dataset.scope : undefined]);
+      const made = blank(root, childOf(scope));
       listOf(root, scope).append(made);
       focus = made.querySelector("input:not([type=hidden])");
     } else if (verb === "remove") {
@@ -148,7 +168,7 @@
     const root = form();
     if (!root || !root.contains(event.target)) return;
     markDirty();
-    if (event.target.matches("[data-names], [data-module-name]")) syncChoices(root);
+    if (event.target.matches("[data-names], [data-module-name]")) renameChoice(root, event.target);
   });
   document.addEventListener("change", (event) => {
     const root = form();
