@@ -34,7 +34,14 @@
     }
     if (reason) reason.hidden = !dirty;
   };
-  const markDirty = () => { dirty = true; showDirty(); };
+  /* Touched, the form is left alone by live updates (LearnPath.swap), even when the change
+     was a button's and no field saw input. */
+  const markDirty = () => {
+    dirty = true;
+    const root = document.querySelector(FORM);
+    if (root) root.dataset.touched = "true";
+    showDirty();
+  };
 
   /* Names, ids, labels, places and button values from each part's position. */
   function renumber(root) {
