@@ -7,15 +7,13 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from typing import Literal
 
-from learnpath.domain.roadmap import FrameworkDraft
+from learnpath.domain.roadmap import MAX_CONCEPT_HOURS, MIN_CONCEPT_HOURS, FrameworkDraft
 
 ID_PATTERN = re.compile(r"^[a-z0-9][a-z0-9_-]{0,79}$")
 MAX_STAGES = 8
 MAX_MODULES_PER_STAGE = 10
 MAX_CONCEPTS_PER_MODULE = 15
 MAX_CONCEPTS = 150
-MIN_CONCEPT_HOURS = 0.5
-MAX_CONCEPT_HOURS = 200
 
 
 @dataclass(frozen=True)

@@ -33,6 +33,11 @@ MAX_CONCEPTS_PER_MODULE = 60
 MAX_CONCEPTS = 600
 MAX_PREREQUISITES = 200
 MAX_KEYWORDS = 50
+MIN_CONCEPT_HOURS = 0.5
+MAX_CONCEPT_HOURS = 200
+"""The hours a concept may take: a structure rule (``agents/validator.py``), not a parse bound,
+so that a designer's out-of-range estimate is fixed by the editor agent rather than refused.
+Here so that every front end states the same limits beside the field."""
 ConceptRef = Annotated[str, Field(max_length=80)]
 Keyword = Annotated[str, Field(max_length=100)]
 

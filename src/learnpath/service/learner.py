@@ -6,12 +6,12 @@ from __future__ import annotations
 from learnpath.domain.intent import IntentAnalysis
 from learnpath.domain.learning import LearningProgress, learning_progress
 from learnpath.domain.request import LearnerRequest
-from learnpath.domain.review_diff import diff_frameworks
+from learnpath.domain.review_diff import FrameworkChanges, diff_frameworks
 from learnpath.domain.roadmap import FrameworkDraft
 from learnpath.domain.tasks import ReviewDecision
 from learnpath.engine.runtime import Runtime
 from learnpath.errors import IntentNotFound
-from learnpath.service.roadmaps import visible_roadmap
+from learnpath.service.roadmaps import get_framework, visible_roadmap
 from learnpath.service.views import ReviewRound
 from learnpath.store import attempts, records
 
@@ -39,6 +39,21 @@ async def reviews(rt: Runtime, roadmap_id: str, user_id: str | None = None) -> l
         )
         before = snapshot
     return answer
+
+
+async def unreviewed_changes(
+    rt: Runtime, roadmap_id: str, user_id: str | None = None
+) -> FrameworkChanges:
+    """What changed in the framework since its last recorded review round (contract §3): after
+    a rejection, what the editor agent's revision added, removed, renamed or changed, for the
+    reviewer to see marked in the framework. None before the first round, and none after a
+    direct edit (which records a round of its own)."""
+    framework = await get_framework(rt, roadmap_id, user_id)
+    async with rt.db.read() as s:
+        rows = await records.roadmap_review_rounds(s, roadmap_id)
+    if not rows:
+        return FrameworkChanges()
+    return diff_frameworks(FrameworkDraft.model_validate(rows[-1].framework), framework)
 
 
 async def intent(rt: Runtime, roadmap_id: str, user_id: str | None = None) -> IntentAnalysis:

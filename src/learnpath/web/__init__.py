@@ -1,10 +1,10 @@
 """The web app: server-rendered pages over the service layer, mounted at ``/``.
 
 Pages call the same service functions as the HTTP API; the browser scripts in ``static/``
-follow task events over SSE and call the JSON API for live actions (item retry, direct
-framework edits), with the double-submit CSRF token of :mod:`learnpath.web.csrf`. Every form
-answers post/redirect/get: a success sends the browser (303) to a page it can reload, and
-every form's address answers a GET with the page the form is on.
+follow task events over SSE, call the JSON API for live actions (item retry) with the
+double-submit CSRF token of :mod:`learnpath.web.csrf`, and make the framework editor's form
+act in place. Every form answers post/redirect/get: a success sends the browser (303) to a
+page it can reload, and every form's address answers a GET with the page the form is on.
 """
 
 from __future__ import annotations
@@ -15,7 +15,7 @@ from pathlib import Path
 from fastapi import FastAPI
 from fastapi.staticfiles import StaticFiles
 
-from learnpath.web import pages, quiz_pages, roadmap_pages, signin, task_pages
+from learnpath.web import editor_pages, pages, quiz_pages, roadmap_pages, signin, task_pages
 from learnpath.web.csrf import CSRFGuard
 from learnpath.web.errors import install_handlers
 
@@ -25,7 +25,7 @@ STATIC = Path(__file__).with_name("static")
 def install(app: FastAPI) -> None:
     """Mount the pages at ``/`` and the scripts and styles at ``/static``."""
     install_handlers(app)
-    for module in (pages, signin, task_pages, roadmap_pages, quiz_pages):
+    for module in (pages, signin, task_pages, editor_pages, roadmap_pages, quiz_pages):
         app.include_router(module.router)
     app.mount("/static", StaticFiles(directory=STATIC), name="static")
     app.add_middleware(CSRFGuard)

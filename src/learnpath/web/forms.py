@@ -10,10 +10,11 @@ from learnpath.domain.text import printable, unstorable
 from learnpath.web.csrf import CSRF_COOKIE, CSRF_FIELD, check_form
 
 
-async def posted(request: Request) -> FormData:
+async def posted(request: Request, max_fields: int = 1000) -> FormData:
     """The submitted form, once its CSRF token matched the cookie and no field holds text
-    that cannot be stored (a 422 naming the field)."""
-    form = await request.form()
+    that cannot be stored (a 422 naming the field). ``max_fields`` is Starlette's default
+    for every form but the framework editor's, which posts nine fields a concept."""
+    form = await request.form(max_fields=max_fields)
     sent = form.get(CSRF_FIELD)
     check_form(request.cookies.get(CSRF_COOKIE), sent if isinstance(sent, str) else None)
     unsafe = [

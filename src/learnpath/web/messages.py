@@ -87,6 +87,8 @@ def _number_sentence(label: str, c: dict[str, Any], error_type: str) -> str:
 
 
 def _text_sentence(spec: FormField, c: dict[str, Any], error_type: str) -> str:
+    if error_type == "string_too_short" and c.get("minLength") == 1:
+        return f"{spec.label} must not be empty"
     if error_type == "string_too_short":
         return f"{spec.label} must be at least {c['minLength']} characters long"
     if error_type == "string_too_long":

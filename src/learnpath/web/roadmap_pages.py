@@ -17,7 +17,7 @@ from learnpath.domain.content import ContentType
 from learnpath.domain.roadmap import Concept
 from learnpath.errors import ContentNotFound
 from learnpath.export.graph import to_svg
-from learnpath.service import content, graph, roadmaps
+from learnpath.service import content, graph, learner, roadmaps
 from learnpath.service.links import link_states
 from learnpath.web.errors import PageRoute
 from learnpath.web.forms import posted, text
@@ -120,6 +120,7 @@ async def roadmap_page(
     # Built from escaped names only (export.graph), so it goes into the page as it is.
     drawn = to_svg(await graph.roadmap_graph(rt, roadmap_id, who.user_id))
     context["graph_svg"] = Markup(drawn)
+    context["history"] = await learner.reviews(rt, roadmap_id, who.user_id)
     return page(request, "roadmap.html", context)
 
 

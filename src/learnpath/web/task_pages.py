@@ -14,14 +14,16 @@ from learnpath.api.deps import RuntimeDep
 from learnpath.api.schemas import ReviewRequest
 from learnpath.domain.tasks import STEP_LABELS, TaskStatus, TaskType, step_label
 from learnpath.errors import RoadmapNotFound
-from learnpath.service import roadmaps, tasks
+from learnpath.service import learner, roadmaps, tasks
 from learnpath.service.views import TaskView
 from learnpath.web.errors import PageRoute
 from learnpath.web.forms import posted, safe_next, text
+from learnpath.web.framework_form import from_framework
+from learnpath.web.framework_problems import editor_context
 from learnpath.web.messages import FormField, field_errors
 from learnpath.web.session import Viewer, page, redirect
 from learnpath.web.task_log import FILTERS, compact, shows, task_title
-from learnpath.web.views import phases, task_signature
+from learnpath.web.views import marks, phases, task_signature
 
 router = APIRouter(route_class=PageRoute, include_in_schema=False)
 RETRYABLE = frozenset({TaskStatus.failed, TaskStatus.cancelled, TaskStatus.partial_failure})
@@ -55,14 +57,34 @@ async def _task_context(rt: RuntimeDep, task_id: str, who: Viewer) -> dict[str, 
         "intent": None,
         "feedback": "",
         "feedback_error": None,
+        "saved": False,
+        "unsaved": False,
+        "problems": [],
     }
     if view.roadmap_id and view.status == TaskStatus.human_review_pending:
-        bundle = await roadmaps.bundle(rt, view.roadmap_id, who.user_id)
-        context["framework"], context["intent"] = bundle.framework, bundle.intent
+        context |= await _review_context(rt, view.roadmap_id, task_id, who)
     return context
 
 
-async def _page_context(rt: RuntimeDep, task_id: str, who: Viewer, shown: str) -> dict[str, Any]:
+async def _review_context(
+    rt: RuntimeDep, roadmap_id: str, task_id: str, who: Viewer
+) -> dict[str, Any]:
+    """The framework in review, its editor, the review rounds so far, and what the last
+    revision changed (marked in the framework)."""
+    bundle = await roadmaps.bundle(rt, roadmap_id, who.user_id)
+    url = f"/tasks/{quote(task_id, safe='')}"
+    return {
+        "framework": bundle.framework,
+        "intent": bundle.intent,
+        "history": await learner.reviews(rt, roadmap_id, who.user_id),
+        "marks": marks(await learner.unreviewed_changes(rt, roadmap_id, who.user_id)),
+        **editor_context(from_framework(bundle.framework), [], f"{url}/framework", url),
+    }
+
+
+async def task_page_context(
+    rt: RuntimeDep, task_id: str, who: Viewer, shown: str
+) -> dict[str, Any]:
     """The whole page's: the followed part, and the compact log filtered by ``shown``."""
     context = await _task_context(rt, task_id, who)
     view: TaskView = context["task"]
@@ -80,9 +102,17 @@ async def _page_context(rt: RuntimeDep, task_id: str, who: Viewer, shown: str) -
 
 @router.get("/tasks/{task_id}")
 async def task_page(
-    request: Request, task_id: str, rt: RuntimeDep, who: Viewer, log: str = "all"
+    request: Request,
+    task_id: str,
+    rt: RuntimeDep,
+    who: Viewer,
+    log: str = "all",
+    saved: bool = False,
 ) -> Response:
-    return page(request, "task.html", await _page_context(rt, task_id, who, log))
+    """``saved``: the framework editor's save just landed here (post/redirect/get)."""
+    context = await task_page_context(rt, task_id, who, log)
+    context["saved"] = saved
+    return page(request, "task.html", context)
 
 
 @router.get("/tasks/{task_id}/live")
@@ -132,7 +162,7 @@ async def task_review(request: Request, task_id: str, rt: RuntimeDep, who: Viewe
     if problem is None:
         await tasks.review(rt, task_id, approved, feedback or None, who.user_id)
         return redirect(request, f"/tasks/{quote(task_id, safe='')}")
-    context = await _page_context(rt, task_id, who, "all")
+    context = await task_page_context(rt, task_id, who, "all")
     context["feedback"] = feedback
     context["feedback_error"] = problem
     context["problems"] = [("feedback", problem)]

@@ -6,6 +6,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from learnpath.domain.content import ContentType
+from learnpath.domain.review_diff import FrameworkChanges
 from learnpath.domain.roadmap import Concept, Framework
 from learnpath.domain.tasks import Step, TaskStatus
 from learnpath.service.views import TaskView
@@ -93,3 +94,17 @@ def roadmap_signature(framework: Framework, completed: list[str], active: str | 
         for c in framework.concepts()
     )
     return f"{states}|{','.join(sorted(completed))}|{active or ''}"
+
+
+def marks(changes: FrameworkChanges) -> dict[str, str]:
+    """What to mark each concept with in the framework shown for review: ``added``,
+    ``renamed`` or ``changed`` by the last revision (the first that applies)."""
+    found: dict[str, str] = {}
+    for kind, entries in (
+        ("added", changes.added),
+        ("renamed", changes.renamed),
+        ("changed", changes.changed),
+    ):
+        for entry in entries:
+            found.setdefault(entry.concept_id, kind)
+    return found
