@@ -27,8 +27,28 @@
     });
   };
 
+  /* What the events said last (the counts as the page was rendered, plus every item event
+     after it): a fragment rendered before those events must not take it back. */
+  const counted = {};
+  document.querySelectorAll("[data-count]").forEach((count) => {
+    counted[count.dataset.count] = Number(count.textContent);
+  });
+  let endedAs = null;
+  const keepAhead = () => {
+    document.querySelectorAll("[data-count]").forEach((count) => {
+      const shown = Math.max(counted[count.dataset.count] || 0, Number(count.textContent));
+      count.textContent = String(shown);
+    });
+    const status = document.getElementById("task-status");
+    if (status && endedAs) {
+      status.textContent = endedAs.replace(/_/g, " ");
+      status.className = `badge status-${endedAs}`;
+    }
+  };
+
   const refresh = LP.debounce(async (force) => {
     await LP.swap("task-live", `/tasks/${encodeURIComponent(taskId)}/live`, force);
+    keepAhead();
     showLoops();
   }, 250);
   document.addEventListener("learnpath:changed", () => refresh(true));
@@ -83,9 +103,12 @@
     }
     const step = document.getElementById("current-step");
     if (step && event.type === "progress" && event.step) step.textContent = label(event.step);
-    const count = ITEM.has(event.type) && document.querySelector(
-      `[data-count="${event.type === "concept_complete" ? "completed" : "failed"}"]`);
-    if (count) count.textContent = String(Number(count.textContent) + 1);
+    if (event.status && LP.FINISHED.has(event.status)) endedAs = event.status;
+    if (ITEM.has(event.type)) {
+      const name = event.type === "concept_complete" ? "completed" : "failed";
+      counted[name] = (counted[name] || 0) + 1;
+      keepAhead();
+    }
   };
 
   const onEvent = (event) => {
