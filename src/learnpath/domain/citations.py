@@ -18,6 +18,7 @@ from __future__ import annotations
 import re
 from collections.abc import Collection, Iterator, Sequence
 from dataclasses import dataclass
+from functools import lru_cache
 
 from markdown_it import MarkdownIt
 
@@ -81,8 +82,12 @@ def _inline_spans(text: str, start: int, end: int) -> Iterator[tuple[int, int]]:
             yield found.start() + (1 if pattern is _LINK_DESTINATION else 0), found.end()
 
 
-def _markers(markdown: str) -> list[_Marker]:
-    """The citation markers of ``markdown``, in order."""
+@lru_cache(maxsize=64)
+def _markers(markdown: str) -> tuple[_Marker, ...]:
+    """The citation markers of ``markdown``, in order. Kept for the last chapters seen: a
+    chapter is checked when it is written and again when its document is assembled."""
+    if _MARKER.search(markdown) is None:
+        return ()
     found = []
     for start, end in _prose_ranges(markdown):
         protected = list(_inline_spans(markdown, start, end))
@@ -91,7 +96,7 @@ def _markers(markdown: str) -> list[_Marker]:
                 continue
             numbers = tuple(int(n) for n in _NUMBER.findall(match.group(1)))
             found.append(_Marker(match.start(), match.end(), numbers))
-    return found
+    return tuple(found)
 
 
 def cited(markdown: str) -> list[int]:
@@ -104,7 +109,7 @@ def unknown(markdown: str, known: Collection[int]) -> list[int]:
     return list(dict.fromkeys(n for n in cited(markdown) if n not in known))
 
 
-def _rewrite(markdown: str, markers: list[_Marker], numbers: list[list[int]]) -> str:
+def _rewrite(markdown: str, markers: Sequence[_Marker], numbers: list[list[int]]) -> str:
     """``markdown`` with each marker replaced by ``[a, b]`` of its new numbers, or removed
     together with the spaces before it when it has none left."""
     pieces = []
