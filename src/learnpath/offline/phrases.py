@@ -75,7 +75,8 @@ _EN = Phrases(
         r"^(?:please\s+|(?:can|could|would)\s+you\s+|i\s+(?:need|want|would\s+like)\s+"
         r"|help\s+me\s+|(?:to\s+)?(?:write|draft|create|produce|prepare|compose|generate|give)"
         r"\s+(?:me\s+|us\s+)?|(?:a|an|the|some)\s+|(?:detailed|short|long|comprehensive|"
-        r"thorough|brief|technical|full|complete|concise|well-sourced|in-depth)\s+"
+        r"thorough|brief|technical|full|complete|concise|well-sourced|in-depth|practical|hands-on"
+        r"|quick|gentle|friendly|simple|beginner's)\s+"
         r"|(?:report|document|essay|guide|article|paper|overview|white\s+paper|handbook|manual"
         r"|tutorial|book|survey|review|analysis|study|introduction|primer|summary)\s+"
         r"(?:on|about|of|for|covering|to|into)\s+|(?:explain|describe|discuss|summari[sz]e"
@@ -84,7 +85,7 @@ _EN = Phrases(
     ),
     suffix=re.compile(r"[\s.!?]+$"),
     cut=re.compile(
-        r"\s+(?:so\s+that|in\s+order\s+to|that\s+explains|for\s+(?:a|an|the|my|our|students"
+        r"\s+(?:so\s+that|in\s+order\s+to|that\s+explains|for\s+(?:\w+\s+)?(?:a|an|the|my|our|students"
         r"|beginners|managers|engineers|developers|executives|readers|non-experts)\b|"
         r"aimed\s+at|with\s+(?:a|an)\s+focus)\b|[,;:!?()\[\]]|\.\s|\s[-–—]\s",
         re.IGNORECASE,
