@@ -15,7 +15,14 @@ from pathlib import Path
 from fastapi import FastAPI
 from fastapi.staticfiles import StaticFiles
 
-from learnpath.web import pages, quiz_pages, roadmap_pages, signin, task_pages
+from learnpath.web import (
+    document_pages,
+    pages,
+    quiz_pages,
+    roadmap_pages,
+    signin,
+    task_pages,
+)
 from learnpath.web.csrf import CSRFGuard
 from learnpath.web.errors import install_handlers
 
@@ -25,7 +32,7 @@ STATIC = Path(__file__).with_name("static")
 def install(app: FastAPI) -> None:
     """Mount the pages at ``/`` and the scripts and styles at ``/static``."""
     install_handlers(app)
-    for module in (pages, signin, task_pages, roadmap_pages, quiz_pages):
+    for module in (pages, signin, task_pages, roadmap_pages, quiz_pages, document_pages):
         app.include_router(module.router)
     app.mount("/static", StaticFiles(directory=STATIC), name="static")
     app.add_middleware(CSRFGuard)
