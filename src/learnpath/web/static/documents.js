@@ -57,7 +57,8 @@
     data.set("action", button.value);
     let response;
     try {
-      response = await fetch(editor.action, { method: "POST", body: data, credentials: "same-origin" });
+      /* Not editor.action: the buttons named "action" hide that property. */
+      response = await fetch(editor.getAttribute("action"), { method: "POST", body: data, credentials: "same-origin" });
     } catch (_) {
       editor.requestSubmit(button);  // unreachable: let the browser send the form itself
       return;

@@ -1,0 +1,211 @@
+"""The Documents area in a real Chromium (docs/contract.md §7): a new document with uploaded
+context files, its outline edited, the document written with live chapter progress, read
+(contents and citation links) and downloaded; at 1280 and 375 px, and without scripts."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterator
+from pathlib import Path
+
+import httpx
+import pytest
+from playwright.sync_api import Browser, Page, expect
+
+from tests.support.server import Server, running_server
+from tests.web.conftest import SLOW, TIMEOUT_MS, shot
+
+pytestmark = pytest.mark.slow
+PROMPT = "A practical guide to database indexes"
+NOTES = (
+    b"# Notes on database indexes\n\n"
+    b"Database indexes speed up lookups: a B-tree keeps keys sorted.\n"
+)
+STYLE = b"Write plainly, in short sentences, for working engineers.\n"
+SEEN_STATES = """
+setInterval(() => {
+  const seen = new Set(JSON.parse(sessionStorage.getItem("chapterStates") || "[]"));
+  document.querySelectorAll("#chapters [data-state]").forEach((li) => seen.add(li.dataset.state));
+  sessionStorage.setItem("chapterStates", JSON.stringify([...seen]));
+}, 40);
+"""
+"""Every chapter state the page showed, kept across the reload that ends the job."""
+
+
+@pytest.fixture(scope="module")
+def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Server]:
+    home: Path = tmp_path_factory.mktemp("web-documents")
+    with running_server(home, local=True, **SLOW) as started:
+        yield started
+
+
+def jobs_total(server: Server) -> int:
+    answer = httpx.get(f"{server.base_url}/api/v1/jobs", timeout=30)
+    assert answer.status_code == 200, answer.text
+    return int(answer.json()["total"])
+
+
+def fits(page: Page, name: str, width: int) -> None:
+    """No horizontal scroll, and a screenshot of the page at this width."""
+    assert page.evaluate("document.documentElement.scrollWidth <= window.innerWidth"), name
+    shot(page, f"documents-{name}-{width}")
+
+
+def start_outline(page: Page, width: int) -> None:
+    page.get_by_role("link", name="New document").click()
+    expect(page.get_by_role("heading", name="New document")).to_be_visible()
+    fits(page, "new", width)
+    page.get_by_label("What should the document be about?").fill(f"{PROMPT} ({width} px)")
+    page.get_by_label("Files", exact=True).set_input_files(
+        [
+            {"name": "notes.md", "mimeType": "text/markdown", "buffer": NOTES},
+            {"name": "style.md", "mimeType": "text/markdown", "buffer": STYLE},
+        ]
+    )
+    expect(page.get_by_label("Role of notes.md")).to_have_value("content")
+    page.get_by_label("Role of style.md").select_option("style")
+    page.get_by_role("button", name="Draft the outline").click()
+    expect(page.get_by_role("heading", name="Edit the outline")).to_be_visible()
+    fits(page, "outline", width)
+
+
+def edit_outline(page: Page, width: int) -> list[str]:
+    """Rename the first chapter, add a chapter at the end, move the second one down: the
+    chapter titles the document must then hold, in order."""
+    renamed, added = f"Indexes from first principles {width}", f"Appendix on tooling {width}"
+    page.get_by_label("Title of node 1", exact=True).fill(renamed)
+    chapters = page.locator(".outline-row.depth-1").count()
+    page.get_by_role("button", name="Add a chapter").click()
+    new_title = page.get_by_label(f"Title of node {chapters + 1}", exact=True)
+    expect(new_title).to_be_focused()
+    new_title.fill(added)
+    second = page.get_by_label("Title of node 2", exact=True).input_value()
+    page.get_by_role("button", name="Move node 2 down", exact=True).click()
+    expect(page.get_by_label("Title of node 3", exact=True)).to_have_value(second)
+    expect(page.get_by_label("Title of node 1", exact=True)).to_have_value(renamed)
+    page.get_by_label("Word count").fill("900")
+    fits(page, "outline-edited", width)
+    return [
+        page.get_by_label(f"Title of node {n}", exact=True).input_value()
+        for n in range(1, chapters + 2)
+    ]
+
+
+def read_document(page: Page, width: int) -> None:
+    reading = page.locator("#reading")
+    expect(page.locator("#word-count")).to_contain_text("words")
+    contents = reading.get_by_role("navigation", name="Contents").get_by_role("link")
+    last = contents.last
+    anchor = str(last.get_attribute("href"))
+    last.click()
+    expect(page.locator(anchor)).to_be_in_viewport()
+    citation = reading.locator("section.chapter a[href^='#ref-']").first
+    target = str(citation.get_attribute("href"))
+    citation.click()
+    expect(page.locator(target)).to_be_in_viewport()
+    assert page.url.endswith(target)
+    fits(page, "reading", width)
+
+
+@pytest.mark.parametrize("width", [1280, 375])
+def test_a_document_from_prompt_to_download(page: Page, server: Server, width: int) -> None:
+    page.set_viewport_size({"width": width, "height": 900})
+    page.add_init_script(SEEN_STATES)
+    page.goto(f"{server.base_url}/documents")
+    fits(page, "list-before", width)
+    start_outline(page, width)
+    titles = edit_outline(page, width)
+    renamed = titles[0]
+    outline_url = page.url
+    page.get_by_role("button", name="Write the document").click()
+    expect(page).not_to_have_url(outline_url)
+    expect(page.locator("#chapters")).to_contain_text(renamed)
+    fits(page, "writing", width)
+    expect(page.get_by_role("heading", name="The document")).to_be_visible(timeout=2 * TIMEOUT_MS)
+    seen = page.evaluate("JSON.parse(sessionStorage.getItem('chapterStates'))")
+    assert {"writing", "done"} <= set(seen), seen
+    expect(page.locator("#chapters [data-state='done']")).to_have_count(len(titles))
+    read_document(page, width)
+    with page.expect_download() as download:
+        page.get_by_role("link", name="Markdown (.md)").click()
+    markdown = Path(download.value.path()).read_text(encoding="utf-8")
+    headings = re.findall(r"^## \d+\. (.+)$", markdown, re.MULTILINE)
+    assert headings == titles
+    assert titles[0].startswith("Indexes from first principles")
+    assert titles[-1] == f"Appendix on tooling {width}"
+    page.goto(f"{server.base_url}/documents")
+    expect(page.get_by_role("link", name=f"{PROMPT} ({width} px)")).to_be_visible()
+    fits(page, "list", width)
+
+
+def test_a_refused_upload_names_the_file_and_creates_nothing(page: Page, server: Server) -> None:
+    before = jobs_total(server)
+    page.goto(f"{server.base_url}/documents/new")
+    page.get_by_label("What should the document be about?").fill(PROMPT)
+    scan = {"name": "scan.pdf", "mimeType": "application/pdf", "buffer": b"%PDF-1.4\n\xe2\x28\xa1"}
+    page.get_by_label("Files", exact=True).set_input_files([scan])
+    page.get_by_role("button", name="Draft the outline").click()
+    summary = page.locator("#error-summary")
+    expect(summary).to_be_focused()
+    expect(summary).to_contain_text("scan.pdf is not UTF-8 text")
+    expect(page.get_by_label("What should the document be about?")).to_have_value(PROMPT)
+    assert jobs_total(server) == before
+    shot(page, "documents-refused-upload-1280")
+
+
+def wait_for_editor(page: Page) -> None:
+    """A page without scripts does not follow the job: reload it until the outline is in."""
+    for _ in range(100):
+        if page.get_by_role("heading", name="Edit the outline").count():
+            return
+        page.wait_for_timeout(200)
+        page.reload()
+    raise AssertionError("the outline job did not finish")
+
+
+def test_the_form_and_the_editor_without_javascript(browser: Browser, server: Server) -> None:
+    context = browser.new_context(java_script_enabled=False, viewport={"width": 375, "height": 900})
+    try:
+        plain = context.new_page()
+        plain.goto(f"{server.base_url}/documents/new")
+        plain.get_by_label("What should the document be about?").fill("Indexes without scripts")
+        plain.get_by_label("File 1", exact=True).set_input_files(
+            [{"name": "style.txt", "mimeType": "text/plain", "buffer": STYLE}]
+        )
+        plain.get_by_label("Role of file 1").select_option("style")
+        plain.get_by_label("Files", exact=True).set_input_files(
+            [{"name": "notes.md", "mimeType": "text/markdown", "buffer": NOTES}]
+        )
+        shot(plain, "documents-new-nojs-375")
+        plain.get_by_role("button", name="Draft the outline").click()
+        expect(plain).to_have_url(re.compile(r"/documents/[A-Za-z0-9_-]+$"))
+        wait_for_editor(plain)
+        plain.get_by_label("Title of node 1", exact=True).fill("Renamed without scripts")
+        plain.get_by_role("button", name="Move node 1 down", exact=True).click()
+        expect(plain.get_by_label("Title of node 2", exact=True)).to_have_value(
+            "Renamed without scripts"
+        )
+        plain.get_by_role("button", name="Remove node 1", exact=True).click()
+        expect(plain.get_by_label("Title of node 1", exact=True)).to_have_value(
+            "Renamed without scripts"
+        )
+        nested = plain.get_by_label("Title of node 2", exact=True).input_value()
+        plain.get_by_role("button", name="Indent node 2", exact=True).click()
+        row = plain.locator(".outline-row", has=plain.locator(f"input[value='{nested}']"))
+        expect(row).to_have_class(re.compile(r"\bdepth-2\b"))
+        expect(row).to_have_attribute("data-node", re.compile(r"^1\.\d+$"))
+        plain.get_by_role("button", name="Add a chapter").click()
+        plain.get_by_label("Word count").fill("100")
+        plain.get_by_role("button", name="Write the document").click()
+        summary = plain.locator("#error-summary")
+        expect(summary).to_contain_text("title is empty")
+        expect(summary).to_contain_text("Word count must be between 300 and 50000")
+        assert plain.evaluate("document.documentElement.scrollWidth <= window.innerWidth")
+        shot(plain, "documents-outline-nojs-375")
+        empty = plain.locator(".outline-row input[type=text][aria-invalid=true]")
+        empty.fill("Closing notes")
+        plain.get_by_label("Word count").fill("600")
+        plain.get_by_role("button", name="Write the document").click()
+        expect(plain.locator("#chapters")).to_contain_text("Closing notes")
+    finally:
+        context.close()
