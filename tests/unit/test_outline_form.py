@@ -90,7 +90,7 @@ def test_adding_and_removing() -> None:
 
 def test_problems_are_placed_under_the_node_they_name() -> None:
     editor = Editor("", "", [Row(1, "A"), Row(2, " ")], word_count="12")
-    assert document_request(editor, "job_1", []) is None
+    assert document_request(editor, "job_1", "Indexes", []) is None
     assert editor.errors == {
         "outline-title": ["the outline's title is empty"],
         "node-1-title": ["node 1.1: title is empty"],
@@ -100,10 +100,11 @@ def test_problems_are_placed_under_the_node_they_name() -> None:
 
 def test_a_valid_editor_asks_for_the_document_of_its_outline() -> None:
     editor = Editor("Doc", "", [Row(1, "A"), Row(1, "B")], word_count="900")
-    wanted = document_request(editor, "job_1", [])
+    wanted = document_request(editor, "job_1", "Indexes", [])
     assert wanted is not None
     assert wanted.source_job_id == "job_1"
     assert wanted.word_count == 900
+    assert wanted.task_prompt == "Indexes"
     assert wanted.outline == Outline(
         title="Doc", nodes=[OutlineNode(id="1", title="A"), OutlineNode(id="2", title="B")]
     )

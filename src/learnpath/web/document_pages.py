@@ -144,8 +144,9 @@ async def outline_edit(request: Request, job_id: str, rt: RuntimeDep, who: Viewe
     editor = from_form(form)
     action = text(form, "action")
     if action == "write":
+        source = await jobs.get_job(rt, job_id, who.user_id)
         inputs = await jobs.job_inputs(rt, job_id, who.user_id)
-        wanted = document_request(editor, job_id, inputs.guidance)
+        wanted = document_request(editor, job_id, source.title, inputs.guidance)
         if wanted is not None:
             view = await jobs.submit_document(rt, wanted, user_id=who.user_id)
             return redirect(request, _job_path(view.job_id))

@@ -56,10 +56,11 @@ def from_form(form: FormData) -> Editor:
 
 
 def document_request(
-    editor: Editor, source_job_id: str, guidance: list[ContextFile]
+    editor: Editor, source_job_id: str, prompt: str, guidance: list[ContextFile]
 ) -> DocumentJobRequest | None:
     """The document job the editor asks for, or ``None`` with ``editor.errors`` filled in:
-    each outline problem under the node it names, the word count's under its field."""
+    each outline problem under the node it names, the word count's under its field. The
+    job keeps the outline job's prompt (its title in lists) and guidance files."""
     outline = outline_of(editor.title, editor.summary, editor.rows)
     ids = numbers(editor.rows)
     for problem in outline_problems(outline):
@@ -74,6 +75,7 @@ def document_request(
                 "outline": outline.model_dump(),
                 "word_count": editor.word_count,
                 "source_job_id": source_job_id,
+                "task_prompt": prompt,
                 "context_files": [f.model_dump() for f in guidance],
             }
         )
