@@ -81,7 +81,9 @@ def create_app(settings: Settings | None = None, *, local: bool = False) -> Fast
     app.include_router(health.router)
     security.install_docs(app, settings)
     install_web(app)
-    app.add_middleware(InputBoundary, max_body_bytes=settings.max_body_bytes, router=app.router)
+    app.add_middleware(
+        InputBoundary, max_body_bytes=settings.max_body_bytes, own_limits=jobs.BODY_LIMITS
+    )
     app.add_middleware(RequestLog, metrics=metrics)
     security.install(app, settings, local=local)
     return app

@@ -2,8 +2,9 @@
 
 - A body over the limit is refused with a 413, before it is read when ``Content-Length``
   says so, and as soon as the count passes the limit for a chunked body. The limit is
-  ``LEARNPATH_MAX_BODY_BYTES``, unless the route sets its own: ``max_body_size=`` on the
-  route decorator (FastAPI's own per-route setting, which this boundary honours).
+  ``LEARNPATH_MAX_BODY_BYTES``, unless the path has its own (``own_limits``: the document
+  job routes, whose context files may reach 20 MB; those routes declare the same limit to
+  FastAPI with ``max_body_size=``).
 - A JSON body is read here (within the limit) and refused with a 422 naming the value when
   :func:`learnpath.api.json_input.problems` finds one, then handed on unchanged.
 - A path or query string carrying NUL is refused with a 422.
@@ -14,13 +15,13 @@ answers (SSE) pass untouched.
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from typing import Any
 from urllib.parse import parse_qsl
 
 from fastapi.responses import JSONResponse
 from starlette.datastructures import Headers
 from starlette.exceptions import HTTPException
-from starlette.routing import Match, Router
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from learnpath.api import json_input
@@ -36,10 +37,10 @@ class BodyTooLarge(HTTPException):
 
 
 class InputBoundary:
-    def __init__(self, app: ASGIApp, *, max_body_bytes: int, router: Router) -> None:
+    def __init__(self, app: ASGIApp, *, max_body_bytes: int, own_limits: Mapping[str, int]) -> None:
         self.app = app
         self.max_body_bytes = max_body_bytes
-        self.router = router
+        self.own_limits = own_limits
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] != "http":
@@ -62,13 +63,8 @@ class InputBoundary:
             await self._streamed(scope, receive, send, limit)
 
     def _limit(self, scope: Scope) -> int:
-        """The matched route's own ``max_body_size``, else the configured limit."""
-        for route in self.router.routes:
-            match, _ = route.matches(scope)
-            if match is Match.FULL:
-                own: int | None = getattr(route, "max_body_size", None)
-                return self.max_body_bytes if own is None else own
-        return self.max_body_bytes
+        """The path's own limit, else the configured one."""
+        return self.own_limits.get(str(scope["path"]), self.max_body_bytes)
 
     async def _json(self, scope: Scope, receive: Receive, send: Send, limit: int) -> None:
         chunks: list[bytes] = []

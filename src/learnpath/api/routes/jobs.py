@@ -21,6 +21,8 @@ router = APIRouter(tags=["jobs"], responses=ERROR_RESPONSES)
 
 MAX_JOB_BODY = 48 * 1024 * 1024
 """Ten context files of 2 MB each, with room for JSON escaping (``\\uXXXX``)."""
+BODY_LIMITS = {"/api/v1/jobs/outline": MAX_JOB_BODY, "/api/v1/jobs/document": MAX_JOB_BODY}
+"""Paths whose bodies may be larger than ``LEARNPATH_MAX_BODY_BYTES`` (the input boundary)."""
 TOO_LARGE: dict[int | str, dict[str, object]] = {
     413: {"description": "The body is larger than ten context files of 2 MB allow"}
 }
