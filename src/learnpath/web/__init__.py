@@ -27,6 +27,9 @@ from learnpath.web.csrf import CSRFGuard
 from learnpath.web.errors import install_handlers
 
 STATIC = Path(__file__).with_name("static")
+BODY_LIMITS = {"/documents/new": document_pages.MAX_UPLOAD}
+"""Pages whose forms may send more than ``LEARNPATH_MAX_BODY_BYTES``: the new-document form
+with its context files (the server's input boundary)."""
 
 
 def install(app: FastAPI) -> None:
