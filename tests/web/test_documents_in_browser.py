@@ -5,6 +5,7 @@ context files, its outline edited, the document written with live chapter progre
 from __future__ import annotations
 
 import re
+import time
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -12,6 +13,7 @@ import httpx
 import pytest
 from playwright.sync_api import Browser, Page, expect
 
+from learnpath.web.csrf import CSRF_COOKIE
 from tests.support.server import Server, running_server
 from tests.web.conftest import SLOW, TIMEOUT_MS, shot
 
@@ -34,8 +36,10 @@ setInterval(() => {
 
 @pytest.fixture(scope="module")
 def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Server]:
+    """Local, offline with latency; chapter 9 always fails (no outline drafted here has as
+    many chapters)."""
     home: Path = tmp_path_factory.mktemp("web-documents")
-    with running_server(home, local=True, **SLOW) as started:
+    with running_server(home, local=True, offline_fail_content="chapter:9", **SLOW) as started:
         yield started
 
 
@@ -134,7 +138,10 @@ def test_a_document_from_prompt_to_download(page: Page, server: Server, width: i
     assert titles[0].startswith("Indexes from first principles")
     assert titles[-1] == f"Appendix on tooling {width}"
     page.goto(f"{server.base_url}/documents")
-    expect(page.get_by_role("link", name=f"{PROMPT} ({width} px)")).to_be_visible()
+    rows = page.locator("#documents tbody tr", has_text=f"{PROMPT} ({width} px)")
+    expect(rows).to_have_count(2)  # newest first: the document, then its outline
+    expect(rows.nth(0).locator("td[data-label=Kind]")).to_have_text("Document")
+    expect(rows.nth(1).locator("td[data-label=Kind]")).to_have_text("Outline")
     fits(page, "list", width)
 
 
@@ -209,3 +216,32 @@ def test_the_form_and_the_editor_without_javascript(browser: Browser, server: Se
         expect(plain.locator("#chapters")).to_contain_text("Closing notes")
     finally:
         context.close()
+
+
+def test_a_partly_written_document_names_its_failed_chapter(server: Server) -> None:
+    """Over plain HTTP: the reading view of what was written, the failed chapter named, and
+    its retry button (a form that goes back to the job's page)."""
+    outline = {
+        "title": "Nine short chapters",
+        "nodes": [{"id": str(n), "title": f"Chapter {n} of nine"} for n in range(1, 10)],
+    }
+    api = httpx.Client(base_url=f"{server.base_url}/api/v1", timeout=30)
+    body = {"outline": outline, "word_count": 900, "online": False}
+    job_id = api.post("/jobs/document", json=body).json()["job_id"]
+    for _ in range(300):
+        status = api.get(f"/jobs/{job_id}").json()["status"]
+        if status not in ("pending", "processing"):
+            break
+        time.sleep(0.1)
+    assert status == "partial_failure"
+    client = httpx.Client(base_url=server.base_url, timeout=30)
+    page = client.get(f"/documents/{job_id}")
+    assert page.status_code == 200
+    assert "Not written: 9 Chapter 9 of nine." in page.text
+    assert page.text.count('data-state="done"') == 8
+    assert 'href="#chapter-1"' in page.text and 'id="chapter-1"' in page.text
+    retry = client.post(
+        f"/documents/{job_id}/retry", data={"csrf_token": client.cookies[CSRF_COOKIE]}
+    )
+    assert (retry.status_code, retry.headers["location"]) == (303, f"/documents/{job_id}")
+    assert api.get(f"/jobs/{job_id}").json()["status"] in ("pending", "processing")
