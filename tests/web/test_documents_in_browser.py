@@ -86,6 +86,7 @@ def edit_outline(page: Page, width: int) -> list[str]:
     second = page.get_by_label("Title of node 2", exact=True).input_value()
     page.get_by_role("button", name="Move node 2 down", exact=True).click()
     expect(page.get_by_label("Title of node 3", exact=True)).to_have_value(second)
+    expect(page.get_by_role("button", name="Move node 3 down", exact=True)).to_be_focused()
     expect(page.get_by_label("Title of node 1", exact=True)).to_have_value(renamed)
     page.get_by_label("Word count").fill("900")
     fits(page, "outline-edited", width)

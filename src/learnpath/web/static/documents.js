@@ -66,14 +66,22 @@
     const doc = new DOMParser().parseFromString(await response.text(), "text/html");
     const fresh = doc.getElementById("outline-editor");
     if (!response.ok || !fresh) { editor.requestSubmit(button); return; }
-    const kept = button.getAttribute("aria-label");
+    const [kind] = button.value.split(":");
+    const row = button.closest(".outline-row");
+    const title = row ? row.querySelector("input[type=text]").value : "";
     const adopted = document.importNode(fresh, true);
     editor.replaceWith(adopted);
     editor = adopted;
     dirty = true;
-    const added = button.value === "add" || button.value.startsWith("add-");
-    const focus = added ? editor.querySelector(".outline-row input[type=text][value='']")
-      : Array.from(editor.querySelectorAll("button[name=action]")).find((b) => b.getAttribute("aria-label") === kept);
+    /* Focus stays with what was acted on: a new node's title, or the moved node's button. */
+    const rows = Array.from(editor.querySelectorAll(".outline-row"));
+    const moved = rows.find((r) => r.querySelector("input[type=text]").value === title);
+    const titles = rows.map((r) => r.querySelector("input[type=text]"));
+    const after = moved ? rows.indexOf(moved) + 1 : 0;
+    const focus = kind === "add" ? titles[titles.length - 1]
+      : kind.startsWith("add-") ? titles.slice(after).find((input) => input.value === "")
+        : kind === "remove" ? editor.querySelector("button[value=add]")
+          : moved && moved.querySelector(`button[value^="${kind}:"]`);
     if (focus) focus.focus();
   });
 })();
