@@ -78,17 +78,29 @@ def test_refused_forms_name_the_problem_and_create_nothing(
             ],
             "Two files are named same.md: rename one of them",
         ),
+        (
+            PROMPT,
+            [("files", ("nul.txt", b"a\x00b", "text/plain"))],
+            "nul.txt holds characters that cannot be stored (such as NUL)",
+        ),
         ("ab", [], "The prompt must be at least 3 characters long"),
     ]
     for prompt, files, message in cases:
         answer = client.post(
             "/documents/new",
-            data={"csrf_token": token(client), "task_prompt": prompt},
+            data={"csrf_token": token(client), "task_prompt": prompt, "files-role-0": "content"},
             files=files,
         )
         assert answer.status_code == 422, message
         assert message in answer.text
         assert 'aria-invalid="true"' in answer.text
+    wrong_role = client.post(
+        "/documents/new",
+        data={"csrf_token": token(client), "task_prompt": PROMPT, "role-2": "boss"},
+        files=[("file-2", ("rules.md", b"Be brief.", "text/markdown"))],
+    )
+    assert wrong_role.status_code == 422
+    assert "rules.md: the role must be one of content, style, requirements" in wrong_role.text
     assert total(owner) == before
 
 
