@@ -158,7 +158,9 @@ def test_a_refused_upload_names_the_file_and_creates_nothing(page: Page, server:
     expect(summary).to_contain_text("scan.pdf is not UTF-8 text")
     expect(page.get_by_label("What should the document be about?")).to_have_value(PROMPT)
     assert jobs_total(server) == before
-    shot(page, "documents-refused-upload-1280")
+    fits(page, "refused-upload", 1280)
+    page.set_viewport_size({"width": 375, "height": 900})
+    fits(page, "refused-upload", 375)
 
 
 def wait_for_editor(page: Page) -> None:
