@@ -21,6 +21,7 @@ from learnpath.config import Settings
 from learnpath.domain.events import Event
 from learnpath.service.resume import resume_orphans
 from learnpath.service.sweeper import Sweeper
+from learnpath.web import BODY_LIMITS as WEB_BODY_LIMITS
 from learnpath.web import install as install_web
 from learnpath.wiring import open_runtime
 
@@ -82,7 +83,9 @@ def create_app(settings: Settings | None = None, *, local: bool = False) -> Fast
     security.install_docs(app, settings)
     install_web(app)
     app.add_middleware(
-        InputBoundary, max_body_bytes=settings.max_body_bytes, own_limits=jobs.BODY_LIMITS
+        InputBoundary,
+        max_body_bytes=settings.max_body_bytes,
+        own_limits={**jobs.BODY_LIMITS, **WEB_BODY_LIMITS},
     )
     app.add_middleware(RequestLog, metrics=metrics)
     security.install(app, settings, local=local)

@@ -7,7 +7,7 @@ from dataclasses import dataclass
 from typing import Any, Literal
 
 from learnpath.domain.document import AssembledDocument
-from learnpath.domain.jobs import DocumentJobRequest, JobSettings, OutlineJobRequest
+from learnpath.domain.jobs import ContextFile, DocumentJobRequest, JobSettings, OutlineJobRequest
 from learnpath.domain.outline import Outline, outline_problems
 from learnpath.domain.tasks import DOCUMENT_TYPES, TaskStatus, TaskType
 from learnpath.engine.documents.assembly import public_result
@@ -148,6 +148,28 @@ async def get_job(rt: Runtime, job_id: str, user_id: str | None = None) -> JobVi
         task = await _visible_job(s, job_id, user_id)
         row = await documents.get_job(s, job_id)
         return job_view(await task_view(s, task), public_result(task.task_type, row.result))
+
+
+@dataclass(frozen=True)
+class JobInputs:
+    """What a job was given: its outline (a document job's; ``None`` for an outline job) and
+    its ``style`` and ``requirements`` files."""
+
+    outline: Outline | None
+    guidance: list[ContextFile]
+
+
+async def job_inputs(rt: Runtime, job_id: str, user_id: str | None = None) -> JobInputs:
+    """The job's outline and guidance files: the web shows a document job's chapters from
+    its outline before any is written, and gives a document job written from an outline job
+    that job's guidance again (``source_job_id`` reuses only its sources, which already hold
+    its ``content`` files)."""
+    async with rt.db.read() as s:
+        await _visible_job(s, job_id, user_id)
+        row = await documents.get_job(s, job_id)
+    files = [ContextFile.model_validate(f) for f in row.files]
+    outline = Outline.model_validate(row.outline) if row.outline is not None else None
+    return JobInputs(outline, [f for f in files if f.role != "content"])
 
 
 async def list_jobs(

@@ -15,17 +15,36 @@ from pathlib import Path
 from fastapi import FastAPI
 from fastapi.staticfiles import StaticFiles
 
-from learnpath.web import editor_pages, pages, quiz_pages, roadmap_pages, signin, task_pages
+from learnpath.web import (
+    document_pages,
+    editor_pages,
+    pages,
+    quiz_pages,
+    roadmap_pages,
+    signin,
+    task_pages,
+)
 from learnpath.web.csrf import CSRFGuard
 from learnpath.web.errors import install_handlers
 
 STATIC = Path(__file__).with_name("static")
+BODY_LIMITS = {"/documents/new": document_pages.MAX_UPLOAD}
+"""Pages whose forms may send more than ``LEARNPATH_MAX_BODY_BYTES``: the new-document form
+with its context files (the server's input boundary)."""
 
 
 def install(app: FastAPI) -> None:
     """Mount the pages at ``/`` and the scripts and styles at ``/static``."""
     install_handlers(app)
-    for module in (pages, signin, task_pages, editor_pages, roadmap_pages, quiz_pages):
+    for module in (
+        pages,
+        signin,
+        task_pages,
+        editor_pages,
+        roadmap_pages,
+        quiz_pages,
+        document_pages,
+    ):
         app.include_router(module.router)
     app.mount("/static", StaticFiles(directory=STATIC), name="static")
     app.add_middleware(CSRFGuard)
