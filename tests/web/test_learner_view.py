@@ -24,7 +24,7 @@ pytestmark = pytest.mark.slow
 PER_WEEK = 1
 BODY = {"goal": "Learn SQL", "target_weeks": 3, "hours_per_week": PER_WEEK}
 """Few hours a week: the weekly plan runs over several weeks."""
-WIDTHS = (375, 1280, 1440)
+WIDTHS = (320, 375, 1280, 1440)
 
 
 @pytest.fixture(scope="module")
