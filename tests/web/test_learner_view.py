@@ -14,7 +14,7 @@ from playwright.sync_api import Page, expect
 
 from learnpath.domain.learning import ConceptLearning
 from learnpath.domain.study_plan import weekly_plan
-from tests.api.conftest import TIMEOUT, Api, concepts
+from tests.api.conftest import TIMEOUT, Api, Json, concepts
 from tests.support.server import Server, running_server
 from tests.web.conftest import shot
 from tests.web.test_pages_http import browser_like, token
@@ -62,7 +62,9 @@ def planned_of(hours: float, concept_hours: float) -> str:
 def scores(page: Page) -> list[str]:
     """Each listed attempt's ``score / total``, in the order shown."""
     rows = page.locator("#quiz-attempts li").all_inner_texts()
-    return [re.search(r"(\d+ / \d+) right", row)[1] for row in rows]  # type: ignore[index]
+    found = [re.search(r": (\d+ / \d+) right \(", row) for row in rows]
+    assert all(found), rows
+    return [m[1] for m in found if m]
 
 
 def take_quiz(page: Page, option: int) -> str:
@@ -79,21 +81,15 @@ def take_quiz(page: Page, option: int) -> str:
     return found[1]
 
 
-@pytest.mark.parametrize("width", [1280, 375])
-def test_a_learners_journey(page: Page, server: Server, api: Api, width: int) -> None:
-    _, roadmap_id = api.completed_roadmap(BODY)
-    shape = concepts(api.roadmap(roadmap_id))
-    first, second = shape[0], shape[1]
-    page.set_viewport_size({"width": width, "height": 900})
-    page.goto(f"{server.base_url}/roadmaps/{roadmap_id}")
-
-    # The overview: nothing done yet, every hour left, the plan week by week from this week.
+def see_overview(page: Page, api: Api, roadmap_id: str, total: int) -> None:
+    """Nothing done yet, every hour left, the plan week by week from this week on."""
     before = progress(api, roadmap_id)
-    left = f"{before['hours_left']:g}"
-    counts = page.locator("#overview-counts")
-    expect(counts).to_have_text(f"0 of {len(shape)} concepts done · 0 h studied · {left} h left")
-    learned = [ConceptLearning.model_validate(c) for c in before["concepts"]]  # type: ignore[attr-defined]
-    plan = weekly_plan(learned, PER_WEEK)
+    expect(page.locator("#overview-counts")).to_have_text(
+        f"0 of {total} concepts done · 0 h studied · {before['hours_left']:g} h left"
+    )
+    listed = before["concepts"]
+    assert isinstance(listed, list)
+    plan = weekly_plan([ConceptLearning.model_validate(c) for c in listed], PER_WEEK)
     weeks = page.locator("#weekly-plan > li")
     expect(weeks).to_have_count(len(plan))
     assert len(plan) == before["weeks_left"] and len(plan) > 1
@@ -107,6 +103,74 @@ def test_a_learners_journey(page: Page, server: Server, api: Api, width: int) ->
     expect(page.locator("#plan-pace")).to_have_text(
         f"At {PER_WEEK} h a week, about {before['weeks_left']} weeks to go."
     )
+
+
+def mark_done_on_resources(page: Page, api: Api, roadmap_id: str, concept: Json) -> None:
+    """Done from the resources tab: back at the concept, on that tab; the overview and the
+    API's progress agree."""
+    page.locator(".tabs").get_by_role("link", name="Resources").click()
+    expect(page.locator("#resources li").first).to_be_visible()
+    resources = page.locator("#resources")
+    expect(resources.locator(".link-check").first).to_have_text("Link not checked yet")
+    for jargon in ("relevance", "verified"):
+        expect(resources).not_to_contain_text(jargon)
+    page.get_by_role("button", name="Mark as done").click()
+    expect(page).to_have_url(re.compile(r"tab=resources#concept-panel$"))
+    expect(page.locator("#concept-state")).to_have_text("✓ Done")
+    top = "document.getElementById('concept-panel').getBoundingClientRect().top"
+    assert abs(page.evaluate(top)) <= 1, "the page shows the concept, not its top"
+    expect(page.get_by_role("button", name="Mark as not done")).to_be_visible()
+    after = progress(api, roadmap_id)
+    listed = after["concepts"]
+    assert isinstance(listed, list)
+    assert {c["concept_id"]: c["state"] for c in listed}[concept["concept_id"]] == "done"
+    assert after["hours_done"] == concept["estimated_hours"]
+    expect(page.locator("#overview-counts")).to_contain_text(
+        f"1 of {len(listed)} concepts done · {concept['estimated_hours']:g} h studied"
+    )
+    expect(page.locator(".nav-concept[data-state='done']")).to_have_count(1)
+
+
+def quiz_twice(page: Page) -> None:
+    """Two attempts at the open concept's quiz, listed newest first with their scores."""
+    page.locator(".tabs").get_by_role("link", name="Quiz").click()
+    expect(page.locator("#quiz-attempts-none")).to_have_text("No attempt yet.")
+    one = take_quiz(page, 0)
+    page.get_by_role("link", name="Retake the quiz").click()
+    two = take_quiz(page, 1)
+    assert scores(page) == [two, one]
+    times = page.locator("#quiz-attempts time").evaluate_all("ts => ts.map(t => t.dateTime)")
+    assert times == sorted(times, reverse=True)
+    expect(page.locator("#concept-state")).to_have_text("◐ In progress")
+
+
+def open_manage(page: Page, total: int) -> None:
+    """The generation state is the operator's, behind Manage (closed at first)."""
+    manage = page.locator("#manage-concept")
+    regenerate = page.get_by_role("button", name="Regenerate quiz")
+    expect(regenerate).to_be_hidden()
+    manage.get_by_text("Manage this concept's material").click()
+    expect(regenerate).to_be_visible()
+    expect(manage.locator(".item .badge")).to_have_text(
+        ["Tutorial ready", "Resources ready", "Quiz ready"]
+    )
+    delete = page.get_by_role("button", name="Delete this roadmap")
+    expect(delete).to_be_hidden()
+    page.locator("#manage-roadmap").get_by_text("Manage this roadmap").click()
+    expect(page.locator("#material-state")).to_have_text(
+        f"Study material: {total * 3} of {total * 3} ready."
+    )
+    expect(delete).to_be_visible()
+
+
+@pytest.mark.parametrize("width", [1280, 375])
+def test_a_learners_journey(page: Page, server: Server, api: Api, width: int) -> None:
+    _, roadmap_id = api.completed_roadmap(BODY)
+    shape = concepts(api.roadmap(roadmap_id))
+    first, second = shape[0], shape[1]
+    page.set_viewport_size({"width": width, "height": 900})
+    page.goto(f"{server.base_url}/roadmaps/{roadmap_id}")
+    see_overview(page, api, roadmap_id, len(shape))
     expect(page.get_by_role("heading", name=first["name"], exact=True)).to_have_count(1)
     expect(page.locator("#concept-state")).to_have_text("○ Not started")
     fits(page, f"roadmap-{width}")
@@ -119,59 +183,13 @@ def test_a_learners_journey(page: Page, server: Server, api: Api, width: int) ->
     expect(page.locator("#concept-title")).to_have_text(first["name"])
     page.get_by_role("link", name=f"Next: {second['name']} →").click()
 
-    # Done, on the resources tab: back at the concept, on the same tab, the overview updated.
-    page.locator(".tabs").get_by_role("link", name="Resources").click()
-    expect(page.locator("#resources li").first).to_be_visible()
-    resources = page.locator("#resources")
-    expect(resources.locator(".link-check").first).to_have_text("Link not checked yet")
-    for jargon in ("relevance", "verified"):
-        expect(resources).not_to_contain_text(jargon)
-    page.get_by_role("button", name="Mark as done").click()
-    expect(page).to_have_url(re.compile(r"tab=resources#concept-panel$"))
-    expect(page.locator("#concept-panel")).to_be_in_viewport()
-    expect(page.locator("#concept-state")).to_have_text("✓ Done")
-    expect(page.get_by_role("button", name="Mark as not done")).to_be_visible()
-    after = progress(api, roadmap_id)
-    states = {c["concept_id"]: c["state"] for c in after["concepts"]}  # type: ignore[attr-defined]
-    assert states[second["concept_id"]] == "done"
-    assert after["hours_done"] == second["estimated_hours"]
-    expect(counts).to_contain_text(
-        f"1 of {len(shape)} concepts done · {second['estimated_hours']:g} h studied"
-    )
-    expect(page.locator(".nav-concept[data-state='done']")).to_have_count(1)
+    mark_done_on_resources(page, api, roadmap_id, second)
     fits(page, f"roadmap-resources-{width}")
-
-    # Two attempts at the first concept's quiz, listed newest first with their scores.
     page.get_by_role("link", name=f"← Previous: {first['name']}").click()
-    page.locator(".tabs").get_by_role("link", name="Quiz").click()
-    expect(page.locator("#quiz-attempts-none")).to_have_text("No attempt yet.")
-    one = take_quiz(page, 0)
-    page.get_by_role("link", name="Retake the quiz").click()
-    two = take_quiz(page, 1)
-    assert scores(page) == [two, one]
-    times = page.locator("#quiz-attempts time").evaluate_all("ts => ts.map(t => t.dateTime)")
-    assert times == sorted(times, reverse=True)
-    expect(page.locator("#concept-state")).to_have_text("◐ In progress")
+    quiz_twice(page)
     fits(page, f"roadmap-quiz-{width}")
     shot(page, f"learner-quiz-history-{width}")
-
-    # The generation state is the operator's, behind Manage (closed at first).
-    manage = page.locator("#manage-concept")
-    regenerate = page.get_by_role("button", name="Regenerate quiz")
-    expect(regenerate).to_be_hidden()
-    manage.get_by_text("Manage this concept's material").click()
-    expect(regenerate).to_be_visible()
-    expect(manage.locator(".item .badge")).to_have_text(
-        ["Tutorial ready", "Resources ready", "Quiz ready"]
-    )
-    roadmap_manage = page.locator("#manage-roadmap")
-    expect(page.get_by_role("button", name="Delete this roadmap")).to_be_hidden()
-    roadmap_manage.get_by_text("Manage this roadmap").click()
-    items = len(shape) * 3
-    expect(page.locator("#material-state")).to_have_text(
-        f"Study material: {items} of {items} ready."
-    )
-    expect(page.get_by_role("button", name="Delete this roadmap")).to_be_visible()
+    open_manage(page, len(shape))
     fits(page, f"roadmap-manage-{width}")
     shot(page, f"learner-manage-{width}")
 
