@@ -51,7 +51,8 @@ def test_resources_check_finds_links_that_died(tmp_path: Path) -> None:
             timeout=30,
         )
         assert viewer.status_code == 200
-        assert viewer.text.count('class="muted link-check">checked ') == len(listed["resources"])
+        checked = viewer.text.count('class="muted link-check">Link checked on ')
+        assert checked == len(listed["resources"])
         assert "HTTP 404" in viewer.text
 
         metrics = server.metrics()

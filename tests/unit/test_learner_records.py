@@ -18,11 +18,11 @@ from learnpath.domain.roadmap import Framework
 from learnpath.domain.tasks import ReviewDecision, Step, TaskStatus, TaskType
 from learnpath.errors import Conflict, IntentNotFound, RoadmapNotFound, TaskNotFound
 from learnpath.llm.types import LLMCall
-from learnpath.service import learner, tasks
+from learnpath.service import content, learner, tasks
 from learnpath.store import attempts, records, roadmaps
 from learnpath.store.database import Database
 from learnpath.store.events import append_event, events_after
-from learnpath.store.tables import LLMCallRow
+from learnpath.store.tables import LLMCallRow, QuizAttemptRow
 from learnpath.store.tasks import create_task, delete_task, get_task
 
 REQUEST = {"goal": "Learn SQL", "hours_per_week": 4}
@@ -178,6 +178,39 @@ async def test_attempted_concepts_are_per_roadmap(db: Database) -> None:
         ("where", "in_progress"),
     ]
     assert (progress.hours_done, progress.hours_left, progress.weeks_left) == (0, 3.0, 1)
+
+
+async def test_a_concepts_quiz_attempts_are_listed_newest_first(db: Database) -> None:
+    await _roadmap(db, "rm_a")
+    at = datetime(2026, 3, 1, 9, tzinfo=UTC)
+    graded = (("where", 1, 1, 4), ("select", 1, 2, 4), ("where", 2, 3, 3))
+    async with db.transaction() as s:
+        for concept_id, version, score, total in graded:
+            attempts.add_attempt(
+                s,
+                roadmap_id="rm_a",
+                concept_id=concept_id,
+                version=version,
+                user_id="u1",
+                answers={},
+                score=score,
+                total=total,
+            )
+            await s.flush()
+        for row in await s.scalars(select(QuizAttemptRow)):
+            row.created_at = at + timedelta(minutes=row.score)
+    listed = await content.quiz_attempts(runtime(db), "rm_a", "where", "u1")
+    assert [(a.version, a.score, a.total, a.percentage) for a in listed] == [
+        (2, 3, 3, 100.0),
+        (1, 1, 4, 25.0),
+    ]
+    assert listed[0].created_at.replace(tzinfo=UTC) == at + timedelta(minutes=3)
+    selected = await content.quiz_attempts(runtime(db), "rm_a", "select", "u1")
+    assert [(a.score, a.percentage) for a in selected] == [(2, 50.0)]
+    with pytest.raises(RoadmapNotFound):
+        await content.quiz_attempts(runtime(db), "rm_a", "nope", "u1")
+    with pytest.raises(RoadmapNotFound):
+        await content.quiz_attempts(runtime(db), "rm_a", "where", "someone-else")
 
 
 async def _calls(db: Database, task_id: str) -> int:

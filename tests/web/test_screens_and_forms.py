@@ -213,7 +213,7 @@ def test_quiz_result_has_an_address_of_its_own(page: Page, site: Site) -> None:
     page.go_forward()
     expect(page).to_have_url(result)
     expect(page.locator("#quiz-score")).to_have_text(score)
-    page.get_by_role("button", name="Mark as complete").click()
+    page.get_by_role("button", name="Mark as done").click()
     expect(page.locator("#learned")).to_contain_text("1 /")
     page.reload()
     expect(page.locator("#learned")).to_contain_text("1 /")

@@ -79,6 +79,16 @@ class QuizGrade(BaseModel):
     results: list[QuestionResult]
 
 
+class QuizAttemptOut(BaseModel):
+    """One graded attempt, as the learner's history shows it."""
+
+    version: int
+    score: int
+    total: int
+    percentage: float
+    created_at: datetime
+
+
 async def _content(
     rt: Runtime,
     content_type: ContentType,
@@ -211,3 +221,24 @@ async def grade(
         percentage=round(100 * score / len(results), 1),
         results=results,
     )
+
+
+async def quiz_attempts(
+    rt: Runtime, roadmap_id: str, concept_id: str, user_id: str | None = None
+) -> list[QuizAttemptOut]:
+    """Every graded attempt at the concept's quiz, of any quiz version, newest first."""
+    async with rt.db.read() as s:
+        row = await visible_roadmap(s, roadmap_id, user_id)
+        if Framework.model_validate(row.framework).concept(concept_id) is None:
+            raise RoadmapNotFound(f"{roadmap_id}/{concept_id}")
+        rows = await attempts.concept_attempts(s, roadmap_id, concept_id)
+    return [
+        QuizAttemptOut(
+            version=a.version,
+            score=a.score,
+            total=a.total,
+            percentage=round(100 * a.score / a.total, 1) if a.total else 0.0,
+            created_at=a.created_at,
+        )
+        for a in rows
+    ]

@@ -40,3 +40,15 @@ async def attempted_concepts(session: AsyncSession, roadmap_id: str) -> set[str]
         select(QuizAttemptRow.concept_id).where(QuizAttemptRow.roadmap_id == roadmap_id).distinct()
     )
     return set(rows.all())
+
+
+async def concept_attempts(
+    session: AsyncSession, roadmap_id: str, concept_id: str
+) -> list[QuizAttemptRow]:
+    """Every quiz attempt at one concept of the roadmap (of any quiz version), newest first."""
+    rows = await session.scalars(
+        select(QuizAttemptRow)
+        .where(QuizAttemptRow.roadmap_id == roadmap_id, QuizAttemptRow.concept_id == concept_id)
+        .order_by(QuizAttemptRow.created_at.desc(), QuizAttemptRow.id.desc())
+    )
+    return list(rows.all())

@@ -1,6 +1,8 @@
 """The roadmap pages: my roadmaps (delete, restore), and the viewer of one roadmap: its
-navigator, each concept's tutorial, resources and quiz, completion marks, item retries. The
-quiz's attempts and results are :mod:`learnpath.web.quiz_pages`."""
+navigator, each concept's tutorial, resources and quiz with its attempt history, learning
+marks, and behind "Manage" the item retries, the retry of every failed item and the link
+check. The learner's progress is :mod:`learnpath.web.learning_view`; the quiz's attempts and
+results are :mod:`learnpath.web.quiz_pages`."""
 
 from __future__ import annotations
 
@@ -18,10 +20,12 @@ from learnpath.domain.roadmap import Concept
 from learnpath.errors import ContentNotFound
 from learnpath.export.graph import to_svg
 from learnpath.service import content, graph, learner, roadmaps
-from learnpath.service.links import link_states
+from learnpath.service.content import QuizOut
+from learnpath.service.links import check_roadmap_links, link_states
 from learnpath.web.errors import PageRoute
 from learnpath.web.forms import posted, text
 from learnpath.web.highlight import render_tutorial
+from learnpath.web.learning_view import CONCEPT_ANCHOR, learning_context
 from learnpath.web.session import Viewer, page, redirect
 from learnpath.web.views import items_of, roadmap_signature
 
@@ -56,6 +60,10 @@ async def roadmap_restore(
     return redirect(request, "/roadmaps")
 
 
+def _tab(tab: str) -> str:
+    return tab if tab in {t.value for t in ContentType} else ContentType.tutorial.value
+
+
 def _pick(concepts: list[Concept], wanted: str | None, completed: list[str]) -> Concept:
     """The concept asked for, else the first one not marked complete, else the first."""
     chosen = next((c for c in concepts if c.concept_id == wanted), None)
@@ -68,8 +76,9 @@ async def viewer_context(
 ) -> dict[str, Any]:
     framework, row, progress = await roadmaps.roadmap_detail(rt, roadmap_id, who.user_id)
     active = await roadmaps.active_task(rt, roadmap_id, who.user_id)
-    concept = _pick(list(framework.concepts()), concept_id, row.completed_concepts)
-    tab = tab if tab in {t.value for t in ContentType} else ContentType.tutorial.value
+    concepts = list(framework.concepts())
+    concept = _pick(concepts, concept_id, row.completed_concepts)
+    tab = _tab(tab)
     context: dict[str, Any] = {
         "framework": framework,
         "progress": progress,
@@ -85,26 +94,44 @@ async def viewer_context(
         "resources": None,
         "link_checks": {},
         "quiz": None,
+        "attempts": [],
         "grade": None,
         "answers": {},
+        "unwritten": [(c, i) for c in concepts for i in items_of(c) if i.status == "failed"],
+        "link_checks_on": bool(rt.research.checks),
     }
+    context.update(await learning_context(rt, roadmap_id, who, concepts, concept.concept_id))
     with contextlib.suppress(ContentNotFound):  # not generated yet: the panel says so
-        context.update(await _tab_context(rt, roadmap_id, concept.concept_id, tab, who))
+        context.update(await _tab_context(rt, roadmap_id, concept, tab, who))
     return context
 
 
+def untitled(markdown: str, title: str) -> str:
+    """The tutorial without its first line when that is a heading of the concept's name: the
+    concept panel shows the name once, above it."""
+    first, _, rest = markdown.lstrip().partition("\n")
+    heading = first.startswith("#") and first.lstrip("#").strip() == title.strip()
+    return rest if heading else markdown
+
+
 async def _tab_context(
-    rt: RuntimeDep, roadmap_id: str, concept_id: str, tab: str, who: Viewer
+    rt: RuntimeDep, roadmap_id: str, concept: Concept, tab: str, who: Viewer
 ) -> dict[str, Any]:
     """What the concept panel's open tab shows: the latest content of that type."""
+    concept_id = concept.concept_id
     if tab == ContentType.tutorial.value:
         tutorial = await content.tutorial(rt, roadmap_id, concept_id, None, who.user_id)
-        return {"tutorial": tutorial, "tutorial_html": render_tutorial(tutorial.markdown)}
+        shown = render_tutorial(untitled(tutorial.markdown, concept.name))
+        return {"tutorial": tutorial, "tutorial_html": shown}
     if tab == ContentType.resources.value:
         listed = await content.resources(rt, roadmap_id, concept_id, None, who.user_id)
         checks = await link_states(rt, [str(r["url"]) for r in listed.resources])
         return {"resources": listed, "link_checks": checks}
-    return {"quiz": await content.quiz(rt, roadmap_id, concept_id, None, who.user_id)}
+    tried = await content.quiz_attempts(rt, roadmap_id, concept_id, who.user_id)
+    quiz: QuizOut | None = None
+    with contextlib.suppress(ContentNotFound):  # the history shows while no quiz is ready
+        quiz = await content.quiz(rt, roadmap_id, concept_id, None, who.user_id)
+    return {"attempts": tried, "quiz": quiz}
 
 
 @router.get("/roadmaps/{roadmap_id}")
@@ -142,10 +169,14 @@ async def roadmap_live(
 async def concept_complete(
     request: Request, roadmap_id: str, concept_id: str, rt: RuntimeDep, who: Viewer
 ) -> Response:
+    """Mark a concept done or not done, then show it again where the reader was: at the
+    concept panel, on the tab they had open."""
     form = await posted(request)
     done = text(form, "completed") == "true"
     await roadmaps.mark_progress(rt, roadmap_id, concept_id, done, who.user_id)
-    return redirect(request, f"/roadmaps/{roadmap_id}?concept={concept_id}")
+    query = urlencode({"concept": concept_id, "tab": _tab(text(form, "tab") or "")})
+    address = f"/roadmaps/{quote(roadmap_id, safe='')}?{query}#{CONCEPT_ANCHOR}"
+    return redirect(request, address)
 
 
 @router.post("/roadmaps/{roadmap_id}/concepts/{concept_id}/{content_type}/retry")
@@ -162,6 +193,33 @@ async def item_retry(
     await roadmaps.retry_item(rt, roadmap_id, concept_id, content_type, who.user_id)
     query = urlencode({"concept": concept_id, "tab": content_type.value})
     return redirect(request, f"/roadmaps/{roadmap_id}?{query}")
+
+
+@router.post("/roadmaps/{roadmap_id}/retry-failed")
+async def roadmap_retry_failed(
+    request: Request, roadmap_id: str, rt: RuntimeDep, who: Viewer
+) -> Response:
+    """Regenerate every failed or unfinished item in one task, shown on its own page."""
+    await posted(request)
+    view = await roadmaps.retry_failed(rt, roadmap_id, None, who.user_id)
+    return redirect(request, f"/tasks/{view.task_id}")
+
+
+@router.post("/roadmaps/{roadmap_id}/resources/check")
+async def roadmap_check_links(
+    request: Request, roadmap_id: str, rt: RuntimeDep, who: Viewer
+) -> Response:
+    """Check every resource link of the roadmap again, in a task shown on its own page."""
+    await posted(request)
+    view = await check_roadmap_links(rt, roadmap_id, who.user_id)
+    return redirect(request, f"/tasks/{view.task_id}")
+
+
+@router.get("/roadmaps/{roadmap_id}/retry-failed")
+@router.get("/roadmaps/{roadmap_id}/resources/check")
+async def manage_form_revisited(request: Request, roadmap_id: str) -> Response:
+    """A Manage form's address visited again: the roadmap."""
+    return redirect(request, f"/roadmaps/{quote(roadmap_id, safe='')}")
 
 
 @router.get("/roadmaps/{roadmap_id}/delete")

@@ -68,11 +68,28 @@ def task_signature(view: TaskView) -> str:
     )
 
 
+WRITING = {
+    "pending": "Waiting to be written",
+    "generating": "Being written",
+    "completed": "ready",
+    "failed": "Could not be written",
+}
+"""An item's generation state in words, for the operator's Manage section: "completed" is
+the learner's word for a concept learned, never for material written."""
+
+
 @dataclass(frozen=True)
 class Item:
     content_type: str
     status: str
     error: str | None
+
+    @property
+    def label(self) -> str:
+        """``Tutorial ready``, ``Quiz: Being written``, ``Resources: Could not be written``."""
+        name = self.content_type.capitalize()
+        wording = WRITING.get(self.status, self.status)
+        return f"{name} {wording}" if self.status == "completed" else f"{name}: {wording}"
 
 
 def items_of(concept: Concept) -> list[Item]:

@@ -1,6 +1,7 @@
 "use strict";
 /* The roadmap viewer: follows the roadmap's active task and swaps in the navigator and the
-   concept panel when item states change; item retry buttons call the API without a reload. */
+   concept panel when item states change; item retry buttons call the API without a reload.
+   A "Manage" disclosure the reader opened stays open across a swap. */
 (() => {
   const LP = window.LearnPath;
   let following = null;
@@ -21,11 +22,19 @@
     }
   };
 
+  /* Swap the viewer in, reopening the disclosures that were open. */
+  const swapKeepingOpen = async (force) => {
+    const root = current();
+    const open = [...root.querySelectorAll("details[open][id]")].map((d) => d.id);
+    await LP.swap("roadmap-live", root.dataset.liveUrl, force);
+    open.forEach((id) => { const d = document.getElementById(id); if (d) d.open = true; });
+    track();
+  };
+
   const refresh = LP.debounce(async () => {
     const root = current();
     if (!root || !root.dataset.liveUrl) return;  // a graded quiz stays as it is until retaken
-    await LP.swap("roadmap-live", root.dataset.liveUrl, false);
-    track();
+    await swapKeepingOpen(false);
   }, 250);
 
   document.addEventListener("submit", async (submit) => {
@@ -44,9 +53,7 @@
       form.append(error);
       return;
     }
-    const root = current();
-    await LP.swap("roadmap-live", root.dataset.liveUrl, true);
-    track();
+    await swapKeepingOpen(true);
   });
 
   track();
