@@ -178,9 +178,10 @@ DOCS_PAGE = """<!doctype html>
 <title>learnpath API</title>
 <link rel="icon" type="image/png" href="/docs/assets/favicon-32x32.png">
 <link rel="stylesheet" href="/docs/assets/swagger-ui.css">
+<link rel="stylesheet" href="/static/docs.css">
 </head>
 <body>
-<div id="swagger-ui"></div>
+<main id="swagger-ui"></main>
 <script src="/docs/assets/swagger-ui-bundle.js"></script>
 <script src="/static/docs.js"></script>
 </body>
