@@ -37,9 +37,15 @@ ALL_CONTENT = "tutorial,resources,quiz"
 BIG = {"goal": "Learn data engineering end to end", "target_weeks": 16}
 """Enough content items (some 20 s of them) that this roadmap is still being written when its
 task's page, the module's first, is scanned."""
-DOCUMENT_PAGES: dict[str, str] = {}
-"""The Documents pages (name → path), scanned like the rest once they exist: one line each,
-e.g. ``"documents": "/documents",``."""
+JOB_OUTLINE = {
+    "title": "Database indexes",
+    "summary": "How indexes make queries fast.",
+    "nodes": [
+        {"id": "1", "title": "B-trees", "summary": "Sorted keys.", "children": []},
+        {"id": "2", "title": "Hash indexes", "summary": "Equality lookups.", "children": []},
+    ],
+}
+NOTES = {"file_name": "notes.md", "content": "A B-tree keeps keys sorted [1].", "role": "content"}
 
 
 @dataclass
@@ -50,6 +56,8 @@ class Site:
     tasks: dict[str, str]
     roadmap_id: str
     concept_id: str
+    jobs: dict[str, str]
+    """A finished outline job and a finished document job."""
 
     def url(self, path: str) -> str:
         return f"{self.server.base_url}{path}"
@@ -88,7 +96,13 @@ def site(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Site]:
         api.wait(running, {"processing"})
         first = concepts(api.roadmap(roadmap_id))[0]["concept_id"]
         tasks = {"failed": failed, "review": review, "finished": done, "running": running}
-        yield Site(server, learner, newcomer, tasks, roadmap_id, first)
+        outline = api.call("POST", "/jobs/outline", 202, json={"task_prompt": "Indexes"})
+        body = {"outline": JOB_OUTLINE, "word_count": 400, "context_files": [NOTES]}
+        document = api.call("POST", "/jobs/document", 202, json=body)
+        jobs = {"outline": outline["job_id"], "document": document["job_id"]}
+        for job_id in jobs.values():
+            assert api.wait(job_id)["status"] == "completed"
+        yield Site(server, learner, newcomer, tasks, roadmap_id, first, jobs)
 
 
 @dataclass(frozen=True)
@@ -218,7 +232,10 @@ PAGES: dict[str, Callable[[Page, Site], None]] = {
     "roadmap-edit": shown(lambda s: f"/roadmaps/{s.roadmap_id}/edit"),
     "not-found": shown(fixed("/no/such/page")),
     "docs": shown(fixed("/docs"), ".opblock-tag"),
-    **{name: shown(fixed(path)) for name, path in DOCUMENT_PAGES.items()},
+    "documents": shown(fixed("/documents")),
+    "document-new": shown(fixed("/documents/new"), "#task_prompt"),
+    "document-outline": shown(lambda s: f"/documents/{s.jobs['outline']}", "form"),
+    "document-reading": shown(lambda s: f"/documents/{s.jobs['document']}", "#downloads"),
 }
 
 
