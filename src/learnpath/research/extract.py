@@ -6,8 +6,6 @@ import asyncio
 import codecs
 from dataclasses import dataclass
 
-import trafilatura
-
 from learnpath.research.fetch import Fetcher
 from learnpath.research.guard import FetchError
 
@@ -21,6 +19,8 @@ class PageText:
 
 
 def _parse(html: str, url: str) -> PageText:
+    import trafilatura  # 0.2 s to import: only a process that reads pages pays it
+
     document = trafilatura.bare_extraction(
         html, url=url, with_metadata=True, include_comments=False
     )
