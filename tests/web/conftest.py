@@ -31,8 +31,12 @@ SLOW = {"offline_latency_s": "0.3", "llm_concurrency": "2"}
 playwright_sync.expect.set_options(timeout=TIMEOUT_MS)
 
 
-@pytest.fixture(scope="session")
+@pytest.fixture(scope="module")
 def browser() -> Iterator[playwright_sync.Browser]:
+    """Chromium for one test module. Not for the session: Playwright's sync API runs an
+    event loop in this thread while it is open, and the suite's files run in parallel
+    (pytest-xdist), so a module after a browser module on the same worker would find a
+    loop running where it calls ``asyncio.run``."""
     if not CHROMIUM.exists():
         pytest.skip(f"no Chromium at {CHROMIUM}: `apt-get install -y chromium` (scripts/browser)")
     with playwright_sync.sync_playwright() as pw:
