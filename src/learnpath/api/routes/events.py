@@ -6,7 +6,7 @@ import asyncio
 import contextlib
 import json
 from collections.abc import AsyncGenerator, AsyncIterator
-from typing import Annotated
+from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends, Header, Query, Request, WebSocket, WebSocketDisconnect
 from fastapi.responses import StreamingResponse
@@ -165,21 +165,30 @@ async def _opened(
         metrics.sse_subscribers.dec()
 
 
+SSE_RESPONSES: dict[int | str, dict[str, Any]] = {
+    200: {
+        "description": "text/event-stream; `id:` is the event's seq",
+        "content": {
+            "text/event-stream": {
+                "schema": {"type": "array", "items": SSE_ITEM_SCHEMA},
+                "itemSchema": SSE_ITEM_SCHEMA,
+            }
+        },
+    },
+    **json_errors(ERROR_RESPONSES),
+}
+
+
+def _stream(batches: AsyncGenerator[list[Event], None]) -> EventStream:
+    return EventStream(
+        _frames(batches), headers={"Cache-Control": "no-cache", "X-Accel-Buffering": "no"}
+    )
+
+
 @router.get(
     "/tasks/{task_id}/events",
     response_class=EventStream,
-    responses={
-        200: {
-            "description": "text/event-stream; `id:` is the event's seq",
-            "content": {
-                "text/event-stream": {
-                    "schema": {"type": "array", "items": SSE_ITEM_SCHEMA},
-                    "itemSchema": SSE_ITEM_SCHEMA,
-                }
-            },
-        },
-        **json_errors(ERROR_RESPONSES),
-    },
+    responses=SSE_RESPONSES,
 )
 async def stream_events(
     batches: Annotated[AsyncGenerator[list[Event], None], Depends(_sse_stream)],
@@ -190,34 +199,19 @@ async def stream_events(
 
     The body is written here rather than by FastAPI's per-event SSE encoder: an event that
     reaches hundreds of followers is encoded once, and a burst goes out in one write."""
-    return EventStream(
-        _frames(batches), headers={"Cache-Control": "no-cache", "X-Accel-Buffering": "no"}
-    )
+    return _stream(batches)
 
 
 @router.get(
     "/jobs/{job_id}/events",
     response_class=EventStream,
-    responses={
-        200: {
-            "description": "text/event-stream; `id:` is the event's seq",
-            "content": {
-                "text/event-stream": {
-                    "schema": {"type": "array", "items": SSE_ITEM_SCHEMA},
-                    "itemSchema": SSE_ITEM_SCHEMA,
-                }
-            },
-        },
-        **json_errors(ERROR_RESPONSES),
-    },
+    responses=SSE_RESPONSES,
 )
 async def stream_job_events(
     batches: Annotated[AsyncGenerator[list[Event], None], Depends(_job_sse_stream)],
 ) -> EventStream:
     """A document job's events, as :func:`stream_events` serves a task's."""
-    return EventStream(
-        _frames(batches), headers={"Cache-Control": "no-cache", "X-Accel-Buffering": "no"}
-    )
+    return _stream(batches)
 
 
 @router.websocket("/ws/{task_id}")
