@@ -69,12 +69,16 @@ def create_app(settings: Settings | None = None, *, local: bool = False) -> Fast
     )
     app.state.local = local
     app.state.metrics = metrics
+    _assemble(app, settings, metrics, local=local)
+    return app
+
+
+def _assemble(app: FastAPI, settings: Settings, metrics: Metrics, *, local: bool) -> None:
+    """The app's error handlers, routes (API, health, docs, web) and middleware."""
     errors.install(app)
     validation.install(app)
     throttle.install(app, settings)
-
     websocket_errors.install(app)
-
     api = APIRouter(prefix="/api/v1")
     for module in (tasks, roadmaps, content, events, jobs, auth, admin):
         api.include_router(module.router)
@@ -89,4 +93,3 @@ def create_app(settings: Settings | None = None, *, local: bool = False) -> Fast
     )
     app.add_middleware(RequestLog, metrics=metrics)
     security.install(app, settings, local=local)
-    return app

@@ -34,3 +34,20 @@ async def move_to(
     await tasks.transition(
         session, task, TaskStatus.processing, step, EventType.progress, message, **fields
     )
+
+
+async def begin(rt: Runtime, seen: TaskRow, first: Step, message: str) -> None:
+    """Step ``queued``: a new attempt starts, at ``first``, with a ``task_started`` event."""
+    async with rt.db.transaction() as session:
+        task = await locked(session, seen, Step.queued)
+        task.attempt += 1
+        await tasks.transition(
+            session,
+            task,
+            TaskStatus.processing,
+            first,
+            EventType.task_started,
+            message,
+            status=None,
+            roadmap_id=None,
+        )

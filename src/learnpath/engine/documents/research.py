@@ -8,32 +8,20 @@ from typing import Any
 
 from learnpath.agents.document_inputs import PlannerInput
 from learnpath.agents.documents import PLANNER
-from learnpath.domain.events import EventType
 from learnpath.domain.jobs import JobSettings, chapter_fingerprint
 from learnpath.domain.language import language_of
 from learnpath.domain.outline import Outline
-from learnpath.domain.tasks import Step, TaskStatus, TaskType
+from learnpath.domain.tasks import Step, TaskType
 from learnpath.engine.documents import sources as job_sources
 from learnpath.engine.runtime import Runtime
-from learnpath.engine.steps import cancel_check, locked, move_to
+from learnpath.engine.steps import begin, cancel_check, locked, move_to
 from learnpath.research.web_sources import web_sources
-from learnpath.store import documents, records, tasks
+from learnpath.store import documents, records
 from learnpath.store.tables import TaskRow
 
 
 async def start(rt: Runtime, task: TaskRow) -> None:
-    async with rt.db.transaction() as s:
-        task = await locked(s, task, Step.queued)
-        task.attempt += 1
-        await tasks.transition(
-            s,
-            task,
-            TaskStatus.processing,
-            Step.research,
-            EventType.task_started,
-            "Gathering sources",
-            status=None,
-        )
+    await begin(rt, task, Step.research, "Gathering sources")
 
 
 async def research(rt: Runtime, task: TaskRow) -> None:

@@ -19,7 +19,7 @@ from learnpath.domain.tasks import ReviewDecision, Step, TaskStatus
 from learnpath.domain.usage import Estimate
 from learnpath.engine.estimate import estimate_content
 from learnpath.engine.runtime import Runtime
-from learnpath.engine.steps import cancel_check, locked, move_to
+from learnpath.engine.steps import begin, cancel_check, locked, move_to
 from learnpath.engine.workflow import StepHandler
 from learnpath.store import records, roadmaps, tasks
 from learnpath.store.database import Session
@@ -35,19 +35,7 @@ def budget_hours(request: LearnerRequest) -> float:
 
 
 async def start(rt: Runtime, task: TaskRow) -> None:
-    async with rt.db.transaction() as s:
-        task = await locked(s, task, Step.queued)
-        task.attempt += 1
-        await tasks.transition(
-            s,
-            task,
-            TaskStatus.processing,
-            Step.intent_analysis,
-            EventType.task_started,
-            "Analysing the learner's goal",
-            status=None,
-            roadmap_id=None,
-        )
+    await begin(rt, task, Step.intent_analysis, "Analysing the learner's goal")
 
 
 async def intent_analysis(rt: Runtime, task: TaskRow) -> None:
