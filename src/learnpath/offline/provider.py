@@ -36,14 +36,26 @@ class OfflineProvider:
         return OFFLINE_MODEL
 
     async def complete(self, request: LLMRequest) -> LLMResponse:
+        """The answer, ``latency_s`` after the call began. Like a model's, the answer is
+        composed while the caller waits (in a thread, so calls in flight compose while the
+        event loop goes on), not after that time."""
         if self.latency_s:
-            await asyncio.sleep(self.latency_s)
+            answer, _ = await asyncio.gather(
+                asyncio.to_thread(self._answer, request), asyncio.sleep(self.latency_s)
+            )
+        else:
+            answer = self._answer(request)
+        if isinstance(answer, Exception):
+            raise answer
+        return answer
+
+    def _answer(self, request: LLMRequest) -> LLMResponse | Exception:
         if self.failure_rate and self._random.random() < self.failure_rate:
-            raise TransientLLMError("offline provider: simulated transient failure")
+            return TransientLLMError("offline provider: simulated transient failure")
         chapter_id = request.payload.get("chapter_id")
         if self.fail_content.fails(request.agent, chapter_id):
             what = request.agent if chapter_id is None else f"{request.agent} {chapter_id}"
-            raise PermanentLLMError(
+            return PermanentLLMError(
                 f"offline provider: {what} generation is set to fail "
                 "(LEARNPATH_OFFLINE_FAIL_CONTENT)"
             )
