@@ -5,6 +5,7 @@ and its retry, cancel while writing, languages, retention."""
 from __future__ import annotations
 
 import asyncio
+import json
 from collections.abc import AsyncIterator
 from datetime import timedelta
 
@@ -15,8 +16,11 @@ from learnpath.domain.request import LearnerRequest
 from learnpath.domain.words import count_words
 from learnpath.engine.runtime import Runtime
 from learnpath.errors import Invalid, TaskNotFound
+from learnpath.llm.types import LLMRequest, LLMResponse
+from learnpath.offline.provider import OfflineProvider
 from learnpath.service import jobs, tasks
 from learnpath.service.sweeper import purge_old_jobs
+from learnpath.store import documents
 from learnpath.store.records import now
 from tests.documents.helpers import (
     CONTEXT,
@@ -196,3 +200,34 @@ async def test_an_invalid_outline_is_refused_naming_the_node(rt: Runtime) -> Non
         await jobs.submit_document(rt, DocumentJobRequest.model_validate({"outline": bad}))
     assert "2.1" in str(refused.value)
     assert (await jobs.list_jobs(rt)).total == 0
+
+
+class BlankOutliner(OfflineProvider):
+    """An outline writer whose every chapter title is blank: nothing usable is left."""
+
+    async def complete(self, request: LLMRequest) -> LLMResponse:
+        if request.agent != "outline":
+            return await super().complete(request)
+        draft = {"title": "Indexes", "summary": "", "nodes": [{"title": "   ", "summary": ""}]}
+        return LLMResponse(
+            text=json.dumps(draft), model="scripted", prompt_tokens=1, completion_tokens=1
+        )
+
+
+async def test_an_unusable_generated_outline_fails_the_job_at_its_validation(
+    open_engine: Opener,
+) -> None:
+    """The draft is kept and the job fails at ``outline_validation``, saying why; a valid
+    draft is checked and completes in the same step (the journey tests)."""
+    async with open_engine() as rt:
+        rt.llm.provider = BlankOutliner(rt.settings)
+        view = await outline_job(rt, "Indexes in PostgreSQL")
+        types = await event_types(rt, view.job_id)
+        async with rt.db.read() as s:
+            kept = (await documents.get_job(s, view.job_id)).outline
+    assert view.status == "failed" and view.result is None
+    assert view.error_message is not None
+    assert view.error_message.startswith("outline_validation failed: ")
+    assert "the outline has no chapters" in view.error_message
+    assert kept == {"title": "Indexes", "summary": "", "nodes": []}  # its blank chapter dropped
+    assert "outline_generated" not in types and types[-1] == "task_failed"

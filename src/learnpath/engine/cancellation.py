@@ -32,6 +32,12 @@ class CancelFlags:
         self._cancelled.discard(task_id)
         self._running_at.pop(task_id, None)
 
+    def saw_running(self, task_id: str) -> None:
+        """The task's status was just read as running (by a step or an item start): the
+        next check need not read it again within ``RECHECK_S``."""
+        if task_id not in self._cancelled:
+            self._running_at[task_id] = time.monotonic()
+
     async def is_cancelled(self, task_id: str) -> bool:
         """Only "still running" is remembered, for ``RECHECK_S``: a cancel read from the
         database is read again next time, since a retry made by another process may run the

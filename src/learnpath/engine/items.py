@@ -60,6 +60,8 @@ async def start_items(rt: Runtime, task_id: str, keys: list[ItemKey]) -> list[St
         started, gone = await _start(rt, task_id, keys)
     except _TaskStopped:
         return []
+    if started:
+        rt.cancel_flags.saw_running(task_id)
     if gone:
         await finish.finish_if_done(rt, task_id)
     return started

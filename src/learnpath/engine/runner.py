@@ -5,37 +5,33 @@ from __future__ import annotations
 
 import logging
 
-from learnpath.domain.events import EventType
 from learnpath.domain.states import RUNNABLE
-from learnpath.domain.tasks import Step, TaskStatus
-from learnpath.engine import finish
+from learnpath.domain.tasks import Step
+from learnpath.engine import finish, steps
 from learnpath.engine.errors import Superseded
 from learnpath.engine.runtime import Runtime
 from learnpath.llm.errors import CancelledByRequest, LLMError
 from learnpath.store import items, records, tasks
+from learnpath.store.tables import TaskRow
 
 log = logging.getLogger(__name__)
 
 
 async def advance(rt: Runtime, task_id: str) -> None:
     """Run the task's steps one after another; hand its items to the dispatcher."""
+    known: TaskRow | None = None
     while True:
-        async with rt.db.read() as s:
-            task = await tasks.get_task(s, task_id)
-            workflow = rt.workflow(task.task_type)
-            open_keys = (
-                await items.open_keys(s, task.subject_id, task_id)
-                if workflow.fan_out is not None
-                else []
-            )
+        if known is None:
+            async with rt.db.read() as s:
+                known = await tasks.get_task(s, task_id)
+        task, known = known, None
+        workflow = rt.workflow(task.task_type)
         if task.status not in RUNNABLE:
             return
+        rt.cancel_flags.saw_running(task_id)
         step = Step(task.current_step)
         if workflow.fan_out is not None and step == workflow.fan_out_step:
-            if open_keys:
-                await rt.dispatcher.submit_items(task_id, open_keys)
-            else:
-                await finish.finish_if_done(rt, task_id)
+            await _fan_out(rt, task)
             return
         if workflow.fan_out is not None and step == workflow.finish_step:
             await finish.finalize(rt, task_id)
@@ -44,7 +40,7 @@ async def advance(rt: Runtime, task_id: str) -> None:
         if handler is None:
             return
         try:
-            await handler(rt, task)
+            known = await handler(rt, task)
         except (Superseded, CancelledByRequest):
             return
         except LLMError as error:
@@ -56,6 +52,16 @@ async def advance(rt: Runtime, task_id: str) -> None:
             return
 
 
+async def _fan_out(rt: Runtime, task: TaskRow) -> None:
+    """The task's open items go to the dispatcher; with none open, it finishes."""
+    async with rt.db.read() as s:
+        open_keys = await items.open_keys(s, task.subject_id, task.task_id)
+    if open_keys:
+        await rt.dispatcher.submit_items(task.task_id, open_keys)
+    else:
+        await finish.finish_if_done(rt, task.task_id)
+
+
 async def fail(rt: Runtime, task_id: str, step: Step, reason: str, calls: list[object]) -> None:
     """A step failed for good: the task fails with a reason safe to show."""
     async with rt.db.transaction() as s:
@@ -63,15 +69,4 @@ async def fail(rt: Runtime, task_id: str, step: Step, reason: str, calls: list[o
         await records.record_calls(s, task_id, calls)
         if task.status not in RUNNABLE or task.current_step != step.value:
             return
-        task.summary = {**task.summary, "stopped_at_step": step.value}
-        task.error_message = f"{step.value} failed: {reason}"
-        await tasks.transition(
-            s,
-            task,
-            TaskStatus.failed,
-            Step.failed,
-            EventType.failed,
-            task.error_message,
-            step=step.value,
-            error=task.error_message,
-        )
+        await steps.failed(s, task, step, reason)

@@ -36,18 +36,42 @@ async def move_to(
     )
 
 
-async def begin(rt: Runtime, seen: TaskRow, first: Step, message: str) -> None:
-    """Step ``queued``: a new attempt starts, at ``first``, with a ``task_started`` event."""
+async def started(session: Session, seen: TaskRow, first: Step, message: str) -> TaskRow:
+    """Step ``queued``, inside the caller's transaction: a new attempt starts, at ``first``,
+    with a ``task_started`` event; the task, locked."""
+    task = await locked(session, seen, Step.queued)
+    task.attempt += 1
+    await tasks.transition(
+        session,
+        task,
+        TaskStatus.processing,
+        first,
+        EventType.task_started,
+        message,
+        status=None,
+        roadmap_id=None,
+    )
+    return task
+
+
+async def begin(rt: Runtime, seen: TaskRow, first: Step, message: str) -> TaskRow:
+    """Step ``queued`` in a transaction of its own (see :func:`started`); the task as
+    committed."""
     async with rt.db.transaction() as session:
-        task = await locked(session, seen, Step.queued)
-        task.attempt += 1
-        await tasks.transition(
-            session,
-            task,
-            TaskStatus.processing,
-            first,
-            EventType.task_started,
-            message,
-            status=None,
-            roadmap_id=None,
-        )
+        return await started(session, seen, first, message)
+
+
+async def failed(session: Session, task: TaskRow, step: Step, reason: str) -> None:
+    """The (locked, running) task fails at ``step`` for good, with a reason safe to show."""
+    task.summary = {**task.summary, "stopped_at_step": step.value}
+    task.error_message = f"{step.value} failed: {reason}"
+    await tasks.transition(
+        session,
+        task,
+        TaskStatus.failed,
+        Step.failed,
+        EventType.failed,
+        task.error_message,
+        step=step.value,
+        error=task.error_message,
+    )

@@ -20,8 +20,9 @@ from learnpath.store.tables import TaskRow
 if TYPE_CHECKING:
     from learnpath.engine.runtime import Runtime
 
-StepHandler = Callable[["Runtime", TaskRow], Awaitable[None]]
-"""Runs one step of a task and commits its result with the next step (or raises)."""
+StepHandler = Callable[["Runtime", TaskRow], Awaitable[TaskRow | None]]
+"""Runs one step of a task and commits its result with the next step (or raises); returns
+the task row as it committed it, or None for the runner to read it again."""
 
 
 @dataclass(frozen=True)

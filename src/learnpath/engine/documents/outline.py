@@ -5,6 +5,8 @@ from __future__ import annotations
 
 from typing import Any
 
+from pydantic import ValidationError
+
 from learnpath.agents.document_inputs import OutlineInput
 from learnpath.agents.documents import OUTLINER
 from learnpath.domain.drafts import DraftNode, OutlineDraft
@@ -16,18 +18,19 @@ from learnpath.domain.tasks import Step, TaskStatus
 from learnpath.engine.documents import assembly
 from learnpath.engine.documents import sources as job_sources
 from learnpath.engine.runtime import Runtime
-from learnpath.engine.steps import cancel_check, locked, move_to
+from learnpath.engine.steps import cancel_check, failed, locked, move_to
 from learnpath.llm.errors import PermanentLLMError
 from learnpath.store import documents, records, tasks
+from learnpath.store.database import Session
 from learnpath.store.events import append_task_event
-from learnpath.store.tables import TaskRow
+from learnpath.store.tables import DocumentJobRow, TaskRow
 
 MAX_CHAPTERS = 8
 SOURCE_PASSAGES = 8
 """How many of the sources' best passages the outline writer sees."""
 
 
-async def outline_generation(rt: Runtime, task: TaskRow) -> None:
+async def outline_generation(rt: Runtime, task: TaskRow) -> TaskRow:
     settings = JobSettings.model_validate(task.request)
     async with rt.db.read() as s:
         job = await documents.get_job(s, task.task_id)
@@ -44,12 +47,17 @@ async def outline_generation(rt: Runtime, task: TaskRow) -> None:
         ),
         cancel_check(rt, task.task_id),
     )
+    verdict = _verdict(generation.value)
     async with rt.db.transaction() as s:
         task = await locked(s, task, Step.outline_generation)
         row = await documents.get_job(s, task.task_id, lock=True)
         row.outline = generation.value.model_dump(mode="json")
         await records.record_calls(s, task.task_id, generation.calls)
+        # The draft is kept; its check is the next step, done in the same transaction.
         await move_to(s, task, Step.outline_validation, "Checking the outline")
+        await _conclude(s, task, row, verdict)
+    await assembly.keep_result(rt, task.task_id)
+    return task
 
 
 def _numbered(nodes: list[DraftNode], prefix: str = "") -> list[OutlineNode]:
@@ -78,30 +86,57 @@ def checked(draft: OutlineDraft) -> Outline:
     return outline
 
 
-async def outline_validation(rt: Runtime, task: TaskRow) -> None:
+async def outline_validation(rt: Runtime, task: TaskRow) -> TaskRow:
+    """Step ``outline_validation`` of a job whose draft was stored before it was checked."""
     async with rt.db.transaction() as s:
         task = await locked(s, task, Step.outline_validation)
         row = await documents.get_job(s, task.task_id, lock=True)
-        outline = checked(OutlineDraft.model_validate(row.outline))
-        row.outline = outline.model_dump(mode="json")
-        row.result = _result(outline, row.sources or [])
-        chapters = len(outline.nodes)
-        await append_task_event(
-            s,
-            task,
-            EventType.outline_generated,
-            f"Outline ready: {chapters} chapter(s)",
-            data={"outline": row.outline},
-        )
-        await tasks.transition(
-            s,
-            task,
-            TaskStatus.completed,
-            Step.completed,
-            EventType.completed,
-            f"Outline complete: {chapters} chapter(s)",
-        )
+        try:
+            draft = OutlineDraft.model_validate(row.outline)
+        except ValidationError as error:
+            verdict: Outline | str = f"the stored outline draft is unusable: {error}"
+        else:
+            verdict = _verdict(draft)
+        await _conclude(s, task, row, verdict)
     await assembly.keep_result(rt, task.task_id)
+    return task
+
+
+def _verdict(draft: OutlineDraft) -> Outline | str:
+    """The checked outline, or why the draft is unusable."""
+    try:
+        return checked(draft)
+    except PermanentLLMError as error:
+        return str(error)
+
+
+async def _conclude(s: Session, task: TaskRow, row: DocumentJobRow, verdict: Outline | str) -> None:
+    if isinstance(verdict, str):
+        await failed(s, task, Step.outline_validation, verdict)
+    else:
+        await _complete(s, task, row, verdict)
+
+
+async def _complete(s: Session, task: TaskRow, row: DocumentJobRow, outline: Outline) -> None:
+    """The checked outline is the job's result: ``outline_generated``, then completed."""
+    row.outline = outline.model_dump(mode="json")
+    row.result = _result(outline, row.sources or [])
+    chapters = len(outline.nodes)
+    await append_task_event(
+        s,
+        task,
+        EventType.outline_generated,
+        f"Outline ready: {chapters} chapter(s)",
+        data={"outline": row.outline},
+    )
+    await tasks.transition(
+        s,
+        task,
+        TaskStatus.completed,
+        Step.completed,
+        EventType.completed,
+        f"Outline complete: {chapters} chapter(s)",
+    )
 
 
 def _result(outline: Outline, known: list[dict[str, Any]]) -> dict[str, Any]:

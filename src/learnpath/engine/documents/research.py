@@ -14,54 +14,83 @@ from learnpath.domain.outline import Outline
 from learnpath.domain.tasks import Step, TaskType
 from learnpath.engine.documents import sources as job_sources
 from learnpath.engine.runtime import Runtime
-from learnpath.engine.steps import begin, cancel_check, locked, move_to
+from learnpath.engine.steps import begin, cancel_check, locked, move_to, started
 from learnpath.research.web_sources import web_sources
 from learnpath.store import documents, records
+from learnpath.store.database import Session
 from learnpath.store.tables import TaskRow
 
-
-async def start(rt: Runtime, task: TaskRow) -> None:
-    await begin(rt, task, Step.research, "Gathering sources")
+STARTED = "Gathering sources"
 
 
-async def research(rt: Runtime, task: TaskRow) -> None:
+async def start(rt: Runtime, task: TaskRow) -> TaskRow:
+    """Step ``queued``. A job that will not search the web has its sources (its files)
+    numbered in the transaction that starts it: research then needs only the database."""
+    if _searches(rt, JobSettings.model_validate(task.request)):
+        return await begin(rt, task, Step.research, STARTED)
+    async with rt.db.transaction() as s:
+        task = await started(s, task, Step.research, STARTED)
+        await _keep_sources(s, task, [], [])
+    return task
+
+
+async def research(rt: Runtime, task: TaskRow) -> TaskRow:
     """Step ``research``: the job's sources, stored with it once (a job reusing an outline
     job's sources adds only its own files)."""
     settings = JobSettings.model_validate(task.request)
     async with rt.db.read() as s:
         job = await documents.get_job(s, task.task_id)
-        files, known, outline = job.files, job.sources, job.outline
-    calls: list[object] = []
-    if known is None:
-        found, calls = await _web(rt, task, settings, files)
-        known = job_sources.file_sources(files, 1)
-        known += job_sources.web_source_rows(found, len(known) + 1)
-    else:
-        named = {s.get("file_name") for s in known}
-        known = known + job_sources.file_sources(
-            [f for f in files if f["file_name"] not in named], len(known) + 1
-        )
+        files, known = job.files, job.sources
+    found, calls = await _web(rt, task, settings, files) if known is None else ([], [])
     async with rt.db.transaction() as s:
         task = await locked(s, task, Step.research)
-        row = await documents.get_job(s, task.task_id, lock=True)
-        row.sources = known
-        await records.record_calls(s, task.task_id, calls)
-        message = f"Found {len(known)} source(s)"
-        if task.task_type == TaskType.document_outline.value:
-            await move_to(s, task, Step.outline_generation, message, data=_counted(known))
-            return
-        assert outline is not None, "a document job is created with its outline"
-        chapters = Outline.model_validate(outline).nodes
-        await documents.add_chapter_items(
-            s, task.task_id, [(c.id, chapter_fingerprint(c)) for c in chapters]
-        )
-        await move_to(
-            s,
-            task,
-            Step.chapter_writing,
-            f"{message}; writing {len(chapters)} chapter(s)",
-            data={**_counted(known), "total_chapters": len(chapters)},
-        )
+        await _keep_sources(s, task, found, calls)
+    return task
+
+
+async def _keep_sources(s: Session, task: TaskRow, found: list[Any], calls: list[object]) -> None:
+    """Number and store the job's sources (with the web pages ``found``), then move on: an
+    outline job to its outline, a document job to its chapters, made its items here."""
+    row = await documents.get_job(s, task.task_id, lock=True)
+    known = _numbered(row.files, row.sources, found)
+    row.sources = known
+    await records.record_calls(s, task.task_id, calls)
+    message = f"Found {len(known)} source(s)"
+    if task.task_type == TaskType.document_outline.value:
+        await move_to(s, task, Step.outline_generation, message, data=_counted(known))
+        return
+    assert row.outline is not None, "a document job is created with its outline"
+    chapters = Outline.model_validate(row.outline).nodes
+    await documents.add_chapter_items(
+        s, task.task_id, [(c.id, chapter_fingerprint(c)) for c in chapters]
+    )
+    await move_to(
+        s,
+        task,
+        Step.chapter_writing,
+        f"{message}; writing {len(chapters)} chapter(s)",
+        data={**_counted(known), "total_chapters": len(chapters)},
+    )
+
+
+def _numbered(
+    files: list[dict[str, str]], known: list[dict[str, Any]] | None, found: list[Any]
+) -> list[dict[str, Any]]:
+    """The files and pages ``found`` numbered from 1, or, for a job given sources already
+    (an outline job's), those followed by the files not among them."""
+    if known is None:
+        numbered = job_sources.file_sources(files, 1)
+        return numbered + job_sources.web_source_rows(found, len(numbered) + 1)
+    named = {s.get("file_name") for s in known}
+    return known + job_sources.file_sources(
+        [f for f in files if f["file_name"] not in named], len(known) + 1
+    )
+
+
+def _searches(rt: Runtime, settings: JobSettings) -> bool:
+    """Whether the job's research looks for web pages: it may go online and search is
+    configured."""
+    return settings.online and rt.research.searcher is not None
 
 
 def _counted(known: list[dict[str, Any]]) -> dict[str, int]:
@@ -74,8 +103,8 @@ def _counted(known: list[dict[str, Any]]) -> dict[str, int]:
 async def _web(
     rt: Runtime, task: TaskRow, settings: JobSettings, files: list[dict[str, str]]
 ) -> tuple[list[Any], list[object]]:
-    """Web pages for the job's prompt, when it may go online and search is configured."""
-    if not settings.online or rt.research.searcher is None:
+    """Web pages for the job's prompt, when it :func:`searches <_searches>`."""
+    if not _searches(rt, settings):
         return [], []
     plan = await PLANNER.run(
         rt.llm,

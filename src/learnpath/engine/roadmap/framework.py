@@ -34,8 +34,8 @@ def budget_hours(request: LearnerRequest) -> float:
     return request.hours_per_week * request.effective_weeks
 
 
-async def start(rt: Runtime, task: TaskRow) -> None:
-    await begin(rt, task, Step.intent_analysis, "Analysing the learner's goal")
+async def start(rt: Runtime, task: TaskRow) -> TaskRow:
+    return await begin(rt, task, Step.intent_analysis, "Analysing the learner's goal")
 
 
 async def intent_analysis(rt: Runtime, task: TaskRow) -> None:
