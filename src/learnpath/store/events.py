@@ -7,6 +7,7 @@ from typing import Any, cast
 
 from sqlalchemy import ColumnElement, Table, insert, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.orm.attributes import set_committed_value
 
 from learnpath.domain.events import Event, EventType, new_event
 from learnpath.store.database import PENDING_EVENTS
@@ -28,7 +29,7 @@ async def next_seq(
     task and a guarded append cannot interleave with a concurrent status change.
     """
     if changes:
-        changes["updated_at"] = datetime.now(UTC)
+        changes.setdefault("updated_at", datetime.now(UTC))
     return (
         await session.execute(
             update(TaskRow)
@@ -80,14 +81,30 @@ async def append_event(
 
 
 async def append_task_event(
-    session: AsyncSession, task: TaskRow, type: EventType, message: str, **fields: Any
+    session: AsyncSession,
+    task: TaskRow,
+    type: EventType,
+    message: str,
+    *,
+    moves: dict[str, str] | None = None,
+    **fields: Any,
 ) -> Event:
-    """Append an event stamped with the task's current step, status and roadmap."""
-    fields.setdefault("step", task.current_step)
-    fields.setdefault("status", task.status)
+    """Append an event stamped with the task's current step, status and roadmap.
+
+    ``moves`` (``status``, ``current_step``) change the task row in the statement that
+    reserves the event's seq: one round trip for a step change and its event."""
+    moves = moves or {}
+    fields.setdefault("step", moves.get("current_step", task.current_step))
+    fields.setdefault("status", moves.get("status", task.status))
     fields.setdefault("roadmap_id", task.roadmap_id)
     fields.setdefault("task_type", task.task_type)
-    return await append_event(session, task.task_id, type, message, **fields)
+    changes: dict[str, Any] = {**moves, "updated_at": datetime.now(UTC)} if moves else {}
+    seq = await next_seq(session, task.task_id, **changes)
+    if seq is None:
+        raise LookupError(f"task {task.task_id} not found")
+    for key, value in changes.items():  # written already: the row is not dirty for them
+        set_committed_value(task, key, value)
+    return await add_event(session, seq, task.task_id, type, message, **fields)
 
 
 async def events_after(session: AsyncSession, task_id: str, after_seq: int = 0) -> list[Event]:

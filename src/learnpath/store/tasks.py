@@ -168,8 +168,8 @@ async def transition(
     stamped with the new step, status and roadmap unless ``fields`` say otherwise: every
     status or step change of a task row goes through here, judged by the state machine."""
     states.check(task.status, to_status, to_step)
-    task.status, task.current_step = to_status.value, to_step.value
-    return await append_task_event(session, task, event, message, **fields)
+    moves = {"status": to_status.value, "current_step": to_step.value}
+    return await append_task_event(session, task, event, message, moves=moves, **fields)
 
 
 async def lock_running(
