@@ -9,6 +9,7 @@ from learnpath.domain.states import terminal_step
 from learnpath.domain.tasks import Step, TaskStatus, step_label
 from learnpath.engine.runtime import Runtime
 from learnpath.store import items, records, tasks
+from learnpath.store.database import Session
 from learnpath.store.events import store_events
 from learnpath.store.tables import TaskRow
 
@@ -53,46 +54,62 @@ async def finish_if_done(rt: Runtime, task_id: str) -> None:
 async def finalize(rt: Runtime, task_id: str) -> None:
     """End a ``finalizing`` task by what became of its items."""
     async with rt.db.transaction() as s:
-        task = await tasks.get_task(s, task_id, lock=True)
-        workflow = rt.workflow(task.task_type)
-        finishing = workflow.finish_step.value
-        if task.status != TaskStatus.processing.value or task.current_step != finishing:
-            return
-        fan_out = workflow.fan_out
-        assert fan_out is not None
-        owned = await items.owned(s, task.subject_id, task_id)
-        failed = [i for i in owned if i.status == ItemStatus.failed.value]
-        done = sum(1 for i in owned if i.status == ItemStatus.completed.value)
-        task.failed_items = [
-            {"concept_id": i.concept_id, "content_type": i.content_type, "error": i.error}
-            for i in failed
-        ]
-        task.summary = {
-            **task.summary,
-            "items_total": len(owned),
-            "items_done": done,
-            "items_failed": len(failed),
-            **await records.usage_summary(s, task_id),
-            "duration_s": round((records.now() - task.created_at).total_seconds(), 3),
-            **await fan_out.summary(s, task),
-        }
-        status, event, message = _outcome(task, len(owned), done, len(failed))
-        message = message or fan_out.completed_message(done)
-        if failed and not done:
-            task.error_message = message
-        await tasks.transition(
-            s,
-            task,
-            status,
-            terminal_step(status),
-            event,
-            message,
-            progress=progress_of(len(owned), len(owned)),
-            data={"failed_count": len(failed), "failed_items": task.failed_items},
-            error=task.error_message,
-        )
-    if workflow.on_finished is not None:
-        await workflow.on_finished(rt, task_id)
+        task_type = await conclude(rt, s, task_id)
+    if task_type is not None:
+        await finished(rt, task_type, task_id)
+
+
+async def finished(rt: Runtime, task_type: str, task_id: str) -> None:
+    """What the task's workflow does once a task of it ended (committed)."""
+    on_finished = rt.workflow(task_type).on_finished
+    if on_finished is not None:
+        await on_finished(rt, task_id)
+
+
+async def conclude(rt: Runtime, s: Session, task_id: str) -> str | None:
+    """:func:`finalize`'s work, in the caller's transaction: the task's type once it ended
+    here, else None (it was not at its finishing step)."""
+    task = await tasks.get_task(s, task_id, lock=True)
+    workflow = rt.workflow(task.task_type)
+    if (
+        task.status != TaskStatus.processing.value
+        or task.current_step != workflow.finish_step.value
+    ):
+        return None
+    fan_out = workflow.fan_out
+    assert fan_out is not None
+    owned = await items.owned(s, task.subject_id, task_id)
+    failed = [i for i in owned if i.status == ItemStatus.failed.value]
+    done = sum(1 for i in owned if i.status == ItemStatus.completed.value)
+    task.failed_items = [
+        {"concept_id": i.concept_id, "content_type": i.content_type, "error": i.error}
+        for i in failed
+    ]
+    task.summary = {
+        **task.summary,
+        "items_total": len(owned),
+        "items_done": done,
+        "items_failed": len(failed),
+        **await records.usage_summary(s, task_id),
+        "duration_s": round((records.now() - task.created_at).total_seconds(), 3),
+        **await fan_out.summary(s, task),
+    }
+    status, event, message = _outcome(task, len(owned), done, len(failed))
+    message = message or fan_out.completed_message(done)
+    if failed and not done:
+        task.error_message = message
+    await tasks.transition(
+        s,
+        task,
+        status,
+        terminal_step(status),
+        event,
+        message,
+        progress=progress_of(len(owned), len(owned)),
+        data={"failed_count": len(failed), "failed_items": task.failed_items},
+        error=task.error_message,
+    )
+    return task.task_type
 
 
 def _outcome(

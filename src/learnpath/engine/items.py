@@ -144,25 +144,27 @@ async def run_item(rt: Runtime, item: StartedItem) -> Outcome | None:
 
 async def settle_items(rt: Runtime, outcomes: list[Outcome]) -> None:
     """Store the outcomes of one task's items (content or failure, each with its event) in one
-    transaction, and finalise the task when no item of it is left open.
+    transaction, which also finalises the task when no item of it is left open.
 
     Items that finish together (a wave of model calls) settle together. Outcomes of items no
     longer open for the task (settled meanwhile, or taken over by a cancel) are dropped;
     their usage is still recorded.
     """
-    task_id = outcomes[0].item.task_id
+    task_id, task_type = outcomes[0].item.task_id, outcomes[0].item.task_type
     calls = [c for o in outcomes for c in o.calls]
     try:
         async with rt.db.transaction() as s:
             await records.record_calls(s, task_id, calls)
-            done = await _store_outcomes(s, rt.workflow(outcomes[0].item.task_type), outcomes)
+            done = await _store_outcomes(s, rt.workflow(task_type), outcomes)
+            # The last items stored: the task ends in the same transaction.
+            ended = done and await finish.conclude(rt, s, task_id) is not None
     except _TaskStopped:
         # A cancel came first: of these outcomes only what their calls cost stands.
         async with rt.db.transaction() as s:
             await records.record_calls(s, task_id, calls)
         return
-    if done:
-        await finish.finalize(rt, task_id)
+    if ended:
+        await finish.finished(rt, task_type, task_id)
 
 
 async def _store_outcomes(s: Session, workflow: Workflow, outcomes: list[Outcome]) -> bool:

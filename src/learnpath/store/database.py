@@ -47,7 +47,9 @@ class Database:
                 if self.url.database not in (None, "", ":memory:")
                 else {}
             )
-            self.engine = create_async_engine(self.url, **pooling)
+            # Every session ends its own transaction before its connection goes back, so the
+            # pool's reset (one more ROLLBACK, a round trip to aiosqlite's thread) is not run.
+            self.engine = create_async_engine(self.url, pool_reset_on_return=None, **pooling)
             event.listen(self.engine.sync_engine, "connect", _sqlite_pragmas)
         else:
             connect_args = {"server_settings": {"search_path": schema}} if schema else {}
