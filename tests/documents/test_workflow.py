@@ -21,6 +21,7 @@ from learnpath.offline.provider import OfflineProvider
 from learnpath.service import jobs, tasks
 from learnpath.service.sweeper import purge_old_jobs
 from learnpath.store import documents
+from learnpath.store.events import events_after
 from learnpath.store.records import now
 from tests.documents.helpers import (
     CONTEXT,
@@ -121,7 +122,10 @@ async def test_a_failing_chapter_is_a_partial_failure_and_retry_rewrites_only_it
 ) -> None:
     async with open_engine(offline_fail_content="chapter:2") as rt:
         failed = await document_job(rt, outline=outline(4), word_count=1200)
+        async with rt.db.read() as s:
+            last = (await events_after(s, failed.job_id))[-1]
     assert failed.status == "partial_failure"
+    assert last.message == "Finished with 1 failed chapter(s) of 4"
     assert [(f.concept_id, f.content_type) for f in failed.failed_items] == [("2", "chapter")]
     assert "chapter" in (failed.failed_items[0].error or "")
     chapters = failed.result["document"]["chapters"]  # type: ignore[index]
@@ -139,6 +143,17 @@ async def test_a_failing_chapter_is_a_partial_failure_and_retry_rewrites_only_it
         assert await writes(rt, failed.job_id) == {"1": 1, "2": 1, "3": 1, "4": 1}
         done = await jobs.get_job(rt, failed.job_id)
     assert {c["status"] for c in done.result["document"]["chapters"]} == {"completed"}  # type: ignore[index]
+
+
+async def test_every_chapter_failing_fails_the_job_naming_the_first_error(
+    open_engine: Opener,
+) -> None:
+    async with open_engine(offline_fail_content="chapter") as rt:
+        failed = await document_job(rt, outline=outline(3), word_count=900)
+    assert failed.status == "failed"
+    assert failed.error_message is not None
+    assert failed.error_message.startswith("every chapter failed; first error: ")
+    assert "chapter 1 generation is set to fail" in failed.error_message
 
 
 async def test_cancel_while_writing_stops_the_chapters_and_retry_finishes_them(

@@ -94,7 +94,7 @@ async def conclude(rt: Runtime, s: Session, task_id: str) -> str | None:
         "duration_s": round((records.now() - task.created_at).total_seconds(), 3),
         **await fan_out.summary(s, task),
     }
-    status, event, message = _outcome(task, len(owned), done, len(failed))
+    status, event, message = _outcome(task, fan_out.noun, len(owned), done, len(failed))
     message = message or fan_out.completed_message(done)
     if failed and not done:
         task.error_message = message
@@ -113,21 +113,21 @@ async def conclude(rt: Runtime, s: Session, task_id: str) -> str | None:
 
 
 def _outcome(
-    task: TaskRow, total: int, done: int, failed: int
+    task: TaskRow, noun: str, total: int, done: int, failed: int
 ) -> tuple[TaskStatus, EventType, str]:
     """The status a finalised task ends in, its event, and its message (empty when every
-    item succeeded: the workflow words that)."""
+    item succeeded: the workflow words that), its items called ``noun``."""
     if failed and not done:
         first = task.failed_items[0]["error"]
         return (
             TaskStatus.failed,
             EventType.failed,
-            f"every content item failed; first error: {first}",
+            f"every {noun} failed; first error: {first}",
         )
     if failed:
         return (
             TaskStatus.partial_failure,
             EventType.completed,
-            f"Finished with {failed} failed item(s) of {total}",
+            f"Finished with {failed} failed {noun}(s) of {total}",
         )
     return TaskStatus.completed, EventType.completed, ""

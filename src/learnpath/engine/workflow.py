@@ -55,6 +55,9 @@ class Outcome:
 class FanOut(Protocol):
     """How a workflow's items are made and stored."""
 
+    noun: str
+    """What one of its items is called in a task's messages ("content item", "chapter")."""
+
     async def context(self, s: Session, task_id: str, subject_id: str) -> Any:
         """What the task's items are made from, read once per attempt (the engine keeps it)."""
 

@@ -143,6 +143,10 @@ async def start(
     worker). Waiting items are the common case: one statement when they are all there is."""
     if not keys:
         return set(), set()
+    if session.get_bind().dialect.name == "postgresql":
+        # The rows locked first, in key order (as a requeue locks them): the two writes below
+        # then wait for no row, so a sweeper requeueing the same items cannot deadlock them.
+        await lock_open(session, roadmap_id, task_id, keys)
     values = {
         "status": ItemStatus.generating.value,
         "error": None,
@@ -190,6 +194,7 @@ async def lock_open(
     rows = await session.execute(
         select(ItemRow.concept_id, ItemRow.content_type, ItemRow.fingerprint, ItemRow.generation)
         .where(*_open(roadmap_id, task_id, keys), still_generating(task_id))
+        .order_by(ItemRow.concept_id, ItemRow.content_type)  # locks in key order
         .with_for_update()
     )
     return {ItemKey(r.concept_id, r.content_type): f"{r.fingerprint}:{r.generation}" for r in rows}
@@ -303,8 +308,12 @@ async def queue(
             lease_expires_at=until,
         ),
         [
+            # In key order, as lock_open locks: two such writes to the same items cannot wait
+            # for each other's rows in opposite orders (a deadlock the sweeper once hit).
             {"b_concept": k.concept_id, "b_type": k.content_type, "b_id": message_id}
-            for k, message_id in messages.items()
+            for k, message_id in sorted(
+                messages.items(), key=lambda m: (m[0].concept_id, m[0].content_type)
+            )
         ],
     )
 

@@ -66,6 +66,8 @@ def _query(chapter: OutlineNode) -> str:
 class ChapterWriting:
     """The :class:`~learnpath.engine.workflow.FanOut` of the document workflow."""
 
+    noun = "chapter"
+
     async def context(self, s: Session, task_id: str, subject_id: str) -> JobContext:
         request = await tasks.request_of(s, task_id)
         job = await documents.get_job(s, subject_id)

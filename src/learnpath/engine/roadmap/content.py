@@ -52,6 +52,8 @@ class ConceptPlace:
 class ConceptContent:
     """The :class:`~learnpath.engine.workflow.FanOut` of the roadmap workflow."""
 
+    noun = "content item"
+
     async def context(self, s: Session, task_id: str, subject_id: str) -> RoadmapContext:
         request = await tasks.request_of(s, task_id)
         roadmap = await roadmaps.get_roadmap(s, subject_id, include_deleted=True)
