@@ -7,7 +7,9 @@ document of a ``--chapters``-chapter outline at ``--words`` words.
 The last line printed is one JSON object: chapters, llm_calls, ideal_s, measured_s, ratio,
 cpu_s. ``ideal_s`` is what perfect scheduling would take at this latency: the research and
 outline calls one after another, then the chapter calls (drafts and any revisions) in full
-waves of ``concurrency``. A first run warms the process(es); its figures are ``cold_``.
+waves of ``concurrency``. A first run warms the process(es); its figures are ``cold_``. Then
+``--runs`` warm runs (default 5): the figures printed are their median's, by measured time,
+since one run on a shared machine varies by several percent.
 
 Embedded mode runs in this process (SQLite in a temp dir unless ``--database-url``);
 ``cpu_s`` is this process's CPU time. ``--distributed`` starts a private Redis, a fresh
@@ -102,7 +104,7 @@ async def embedded_once(rt: Runtime, args: argparse.Namespace) -> dict[str, Any]
     return figures(agents, measured, cpu, args)
 
 
-async def embedded(args: argparse.Namespace, home: Path) -> tuple[dict[str, Any], dict[str, Any]]:
+async def embedded(args: argparse.Namespace, home: Path) -> list[dict[str, Any]]:
     settings = Settings(
         home=home,
         database_url=args.database_url,
@@ -111,7 +113,7 @@ async def embedded(args: argparse.Namespace, home: Path) -> tuple[dict[str, Any]
         llm_concurrency=args.concurrency,
     )
     async with embedded_runtime(settings) as rt:
-        return await embedded_once(rt, args), await embedded_once(rt, args)
+        return [await embedded_once(rt, args) for _ in range(1 + args.runs)]
 
 
 async def _follow(client: httpx.AsyncClient, path: str, body: dict[str, Any]) -> str:
@@ -143,7 +145,7 @@ async def distributed_once(base_url: str, args: argparse.Namespace) -> tuple[flo
     return measured, [first, second]
 
 
-def distributed(args: argparse.Namespace, home: Path) -> tuple[dict[str, Any], dict[str, Any]]:
+def distributed(args: argparse.Namespace, home: Path) -> list[dict[str, Any]]:
     from bench.distributed import _admin
 
     with fresh_schema(args.postgres) as schema:
@@ -155,7 +157,7 @@ def distributed(args: argparse.Namespace, home: Path) -> tuple[dict[str, Any], d
             args.pool = "threads"
             with services(cluster, args, args.latency) as server:
                 results = []
-                for _ in range(2):
+                for _ in range(1 + args.runs):
                     pids = [server.process.pid, *running_workers(cluster)]
                     cpu_start = sum(tree_cpu_s(pid) for pid in pids)
                     measured, job_ids = asyncio.run(distributed_once(server.base_url, args))
@@ -169,7 +171,7 @@ def distributed(args: argparse.Namespace, home: Path) -> tuple[dict[str, Any], d
                     )
                     agents = Counter(r["agent"] for r in rows)
                     results.append(figures(agents, measured, cpu, args))
-    return results[0], results[1]
+    return results
 
 
 def main() -> None:
@@ -182,15 +184,19 @@ def main() -> None:
     parser.add_argument("--distributed", action="store_true", help="Celery workers")
     parser.add_argument("--workers", type=int, default=2, help="distributed: worker processes")
     parser.add_argument("--postgres", default=PG_DSN, help="distributed: a database to use")
+    parser.add_argument("--runs", type=int, default=5, help="warm runs (their median counts)")
     args = parser.parse_args()
     with tempfile.TemporaryDirectory() as home:
         if args.distributed:
-            cold, warm = distributed(args, Path(home))
+            cold, *warm_runs = distributed(args, Path(home))
         else:
-            cold, warm = asyncio.run(embedded(args, Path(home)))
+            cold, *warm_runs = asyncio.run(embedded(args, Path(home)))
+    ranked = sorted(warm_runs, key=lambda run: float(run["measured_s"]))
+    warm = ranked[len(ranked) // 2]
     print(
         f"{warm['chapters']} chapters, {warm['llm_calls']} LLM calls: {warm['measured_s']} s "
-        f"against an ideal {warm['ideal_s']} s (cold {cold['measured_s']} s)"
+        f"against an ideal {warm['ideal_s']} s (median of {len(ranked)} warm runs: "
+        f"{', '.join(str(run['measured_s']) for run in ranked)}; cold {cold['measured_s']} s)"
     )
     print(json.dumps({**warm, "cold_measured_s": cold["measured_s"], "cold_ratio": cold["ratio"]}))
 
