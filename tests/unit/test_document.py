@@ -3,6 +3,10 @@ citation with only cited sources, the failed-chapter note, and the result's shap
 
 from __future__ import annotations
 
+import re
+
+from markdown_it import MarkdownIt
+
 from learnpath.domain.document import ChapterText, SourceRef, assemble
 
 SOURCES = {
@@ -28,17 +32,26 @@ def test_the_markdown_has_title_contents_chapters_and_references() -> None:
         "- [1. Intro](#chapter-1)\n"
         "- [2. Lost](#chapter-2)\n"
         "- [3. End \\[x\\]](#chapter-3)\n\n"
-        "## 1. Intro\n\n"
+        '## <a id="chapter-1"></a>1. Intro\n\n'
         "Files say so [1]. The web agrees [1, 2].\n\n"
-        "## 2. Lost\n\n"
+        '## <a id="chapter-2"></a>2. Lost\n\n'
         "*This chapter could not be written.*\n\n"
-        "## 3. End [x]\n\n"
+        '## <a id="chapter-3"></a>3. End [x]\n\n'
         "Again [2][3], and an unknown one.\n\n"
         "## References\n\n"
         "1. Five notes (file: five.md)\n"
         "2. Two — <https://two.org/page>\n"
         "3. Seven\n"
     )
+
+
+def test_every_contents_link_of_the_markdown_resolves_in_a_renderer() -> None:
+    """The markdown download read elsewhere (a CommonMark renderer keeps raw HTML): each
+    contents link names an element of the rendered page."""
+    html = MarkdownIt("commonmark").render(assemble("My Doc", "", CHAPTERS, SOURCES).markdown)
+    targets = re.findall(r'href="#([^"]+)"', html)
+    assert targets == ["chapter-1", "chapter-2", "chapter-3"]
+    assert set(targets) <= set(re.findall(r'id="([^"]+)"', html))
 
 
 def test_result_is_the_contract_shape() -> None:
@@ -77,7 +90,7 @@ def test_no_citations_means_no_references_section() -> None:
     doc = assemble("T", "", [ChapterText("1", "Only", "Nothing cited.")], SOURCES)
     assert doc.references == []
     assert "## References" not in doc.markdown
-    assert doc.markdown.endswith("## 1. Only\n\nNothing cited.\n")
+    assert doc.markdown.endswith('## <a id="chapter-1"></a>1. Only\n\nNothing cited.\n')
 
 
 def test_an_unsafe_url_is_listed_without_a_link() -> None:

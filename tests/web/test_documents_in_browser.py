@@ -134,7 +134,7 @@ def test_a_document_from_prompt_to_download(page: Page, server: Server, width: i
     with page.expect_download() as download:
         page.get_by_role("link", name="Markdown (.md)").click()
     markdown = Path(download.value.path()).read_text(encoding="utf-8")
-    headings = re.findall(r"^## \d+\. (.+)$", markdown, re.MULTILINE)
+    headings = re.findall(r'^## <a id="chapter-\d+"></a>\d+\. (.+)$', markdown, re.MULTILINE)
     assert headings == titles
     assert titles[0].startswith("Indexes from first principles")
     assert titles[-1] == f"Appendix on tooling {width}"

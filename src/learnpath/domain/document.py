@@ -154,7 +154,12 @@ def _markdown(
         parts.append(summary.strip())
     toc = [f"- [{_LINK_TEXT_SPECIAL.sub(_escaped, s.heading)}](#{s.anchor})" for s in sections]
     parts.append("## Contents\n\n" + "\n".join(toc))
-    parts.extend(f"## {section.heading}\n\n{section.markdown}" for section in sections)
+    # Each chapter heading carries its anchor, so the contents' links resolve wherever the
+    # markdown is read (renderers name headings by their own rules, not ours).
+    parts.extend(
+        f'## <a id="{section.anchor}"></a>{section.heading}\n\n{section.markdown}'
+        for section in sections
+    )
     if refs:
         parts.append("## References\n\n" + "\n".join(_reference_line(r) for r in refs))
     return "\n\n".join(parts) + "\n"
