@@ -27,7 +27,7 @@ RECEIVED = re.compile(r"Task learnpath\.\w+\[([0-9a-f-]+)\] received")
 ENDED = re.compile(r"Task learnpath\.\w+\[([0-9a-f-]+)\] (?:succeeded|failed|raised)")
 ITEMS = """
     SELECT i.concept_id, i.content_type, i.status, i.broker_id, i.lease_owner
-    FROM roadmap_items i JOIN tasks t ON t.roadmap_id = i.roadmap_id
+    FROM items i JOIN tasks t ON t.roadmap_id = i.subject_id
     WHERE t.task_id = $1
 """
 
