@@ -21,6 +21,7 @@ from learnpath.offline.provider import OfflineProvider
 from learnpath.service import jobs, tasks
 from learnpath.service.sweeper import purge_old_jobs
 from learnpath.store import documents
+from learnpath.store import tasks as store_tasks
 from learnpath.store.events import events_after
 from learnpath.store.records import now
 from tests.documents.helpers import (
@@ -246,3 +247,29 @@ async def test_an_unusable_generated_outline_fails_the_job_at_its_validation(
     assert "the outline has no chapters" in view.error_message
     assert kept == {"title": "Indexes", "summary": "", "nodes": []}  # its blank chapter dropped
     assert "outline_generated" not in types and types[-1] == "task_failed"
+
+
+async def test_a_job_left_at_its_validation_step_is_checked_when_it_runs_again(
+    rt: Runtime,
+) -> None:
+    """A job stored at ``outline_validation`` with its draft unchecked (as a step of its own
+    left it, before a crash or an upgrade) is checked and completed when it runs again."""
+    first = await outline_job(rt, "Indexes in PostgreSQL")
+    draft = {"title": "Indexes", "summary": "", "nodes": [{"title": " B-trees ", "summary": ""}]}
+    async with rt.db.transaction() as s:
+        task = await store_tasks.get_task(s, first.job_id, lock=True)
+        task.status, task.current_step = "processing", "outline_validation"
+        row = await documents.get_job(s, first.job_id, lock=True)
+        row.outline, row.result = draft, None
+    await rt.dispatcher.submit_task(first.job_id)
+    await settle(rt, first.job_id)
+    done = await jobs.get_job(rt, first.job_id)
+    assert done.status == "completed"
+    assert done.result is not None
+    assert done.result["outline"]["nodes"][0] == {
+        "id": "1",
+        "title": "B-trees",
+        "summary": "",
+        "children": [],
+    }
+    assert (await event_types(rt, first.job_id)).count("outline_generated") == 2
