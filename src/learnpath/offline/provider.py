@@ -50,6 +50,8 @@ class OfflineProvider:
         return answer
 
     def _answer(self, request: LLMRequest) -> LLMResponse | Exception:
+        """The answer, or the error the call ends with: returned, so that it too comes only
+        once the latency ran out."""
         if self.failure_rate and self._random.random() < self.failure_rate:
             return TransientLLMError("offline provider: simulated transient failure")
         chapter_id = request.payload.get("chapter_id")

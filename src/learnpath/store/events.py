@@ -71,10 +71,17 @@ async def add_event(
 
 
 async def append_event(
-    session: AsyncSession, task_id: str, type: EventType, message: str, **fields: Any
+    session: AsyncSession,
+    task_id: str,
+    type: EventType,
+    message: str,
+    *,
+    changes: dict[str, Any] | None = None,
+    **fields: Any,
 ) -> Event:
-    """Append an event with the task's next ``seq``."""
-    seq = await next_seq(session, task_id)
+    """Append an event with the task's next ``seq``, reserved by the statement that also
+    writes ``changes`` to the task row."""
+    seq = await next_seq(session, task_id, **(changes or {}))
     if seq is None:
         raise LookupError(f"task {task_id} not found")
     return await add_event(session, seq, task_id, type, message, **fields)
@@ -99,12 +106,10 @@ async def append_task_event(
     fields.setdefault("roadmap_id", task.roadmap_id)
     fields.setdefault("task_type", task.task_type)
     changes: dict[str, Any] = {**moves, "updated_at": datetime.now(UTC)} if moves else {}
-    seq = await next_seq(session, task.task_id, **changes)
-    if seq is None:
-        raise LookupError(f"task {task.task_id} not found")
+    event = await append_event(session, task.task_id, type, message, changes=changes, **fields)
     for key, value in changes.items():  # written already: the row is not dirty for them
         set_committed_value(task, key, value)
-    return await add_event(session, seq, task.task_id, type, message, **fields)
+    return event
 
 
 async def events_after(session: AsyncSession, task_id: str, after_seq: int = 0) -> list[Event]:
