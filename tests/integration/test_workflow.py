@@ -351,30 +351,35 @@ async def test_retry_of_an_active_task_conflicts(rt: Runtime) -> None:
         await tasks.retry(rt, view.task_id)
 
 
-async def test_item_retry_makes_version_two_of_that_item_only(rt: Runtime) -> None:
-    view = await tasks.submit_roadmap(rt, RUST, auto_approve=True)
-    done = await settle(rt, view.task_id)
-    assert done.roadmap_id is not None
-    concept = next(iter((await roadmaps.get_framework(rt, done.roadmap_id)).concepts()))
-    result = await roadmaps.retry_item(rt, done.roadmap_id, concept.concept_id, ContentType.quiz)
-    now = await roadmaps.get_framework(rt, done.roadmap_id)
-    assert now.concept(concept.concept_id).quiz_status == ItemStatus.generating  # type: ignore[union-attr]
-    with pytest.raises(Conflict):
-        await roadmaps.retry_item(rt, done.roadmap_id, concept.concept_id, ContentType.quiz)
-    retried = await settle(rt, result.task_id)
-    assert retried.status == TaskStatus.completed
-    assert retried.task_type == "retry_quiz"
-    async with rt.db.read() as s:
-        kinds = [e.type for e in await events_after(s, result.task_id)]
-    # Marked generating (with its event) by the request; the worker does not announce it again.
-    assert kinds.count(EventType.concept_start) == 1
-    assert kinds.count(EventType.concept_complete) == 1
-    counts = await versions(rt, done.roadmap_id)
-    assert counts["quiz"][concept.concept_id] == 2
-    assert sum(counts["quiz"].values()) == len(counts["quiz"]) + 1
-    assert set(counts["tutorial"].values()) == set(counts["resources"].values()) == {1}
-    after = await roadmaps.get_framework(rt, done.roadmap_id)
-    assert after.concept(concept.concept_id).quiz_version == 2  # type: ignore[union-attr]
+async def test_item_retry_makes_version_two_of_that_item_only(open_engine: Opener) -> None:
+    # Model calls take a while, so the item is still generating when it is asked for again
+    # (a Celery worker answered at once finishes it before the second request).
+    async with open_engine(offline_latency_s=0.1) as rt:
+        view = await tasks.submit_roadmap(rt, RUST, auto_approve=True)
+        done = await settle(rt, view.task_id)
+        assert done.roadmap_id is not None
+        concept = next(iter((await roadmaps.get_framework(rt, done.roadmap_id)).concepts()))
+        result = await roadmaps.retry_item(
+            rt, done.roadmap_id, concept.concept_id, ContentType.quiz
+        )
+        now = await roadmaps.get_framework(rt, done.roadmap_id)
+        assert now.concept(concept.concept_id).quiz_status == ItemStatus.generating  # type: ignore[union-attr]
+        with pytest.raises(Conflict):
+            await roadmaps.retry_item(rt, done.roadmap_id, concept.concept_id, ContentType.quiz)
+        retried = await settle(rt, result.task_id)
+        assert retried.status == TaskStatus.completed
+        assert retried.task_type == "retry_quiz"
+        async with rt.db.read() as s:
+            kinds = [e.type for e in await events_after(s, result.task_id)]
+        # Marked generating (with its event) by the request; the worker does not announce it again.
+        assert kinds.count(EventType.concept_start) == 1
+        assert kinds.count(EventType.concept_complete) == 1
+        counts = await versions(rt, done.roadmap_id)
+        assert counts["quiz"][concept.concept_id] == 2
+        assert sum(counts["quiz"].values()) == len(counts["quiz"]) + 1
+        assert set(counts["tutorial"].values()) == set(counts["resources"].values()) == {1}
+        after = await roadmaps.get_framework(rt, done.roadmap_id)
+        assert after.concept(concept.concept_id).quiz_version == 2  # type: ignore[union-attr]
 
 
 async def test_direct_edit_after_generation_resets_only_changed_concepts(rt: Runtime) -> None:
