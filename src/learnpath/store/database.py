@@ -15,7 +15,7 @@ from sqlalchemy.engine import make_url
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker, create_async_engine
 
 from learnpath.domain.events import Event
-from learnpath.store import migrate
+from learnpath.store import migrate, sqlite_driver
 
 Session = AsyncSession
 """A unit of work on the database, as layers above the store hold one: they pass it to
@@ -49,7 +49,12 @@ class Database:
             )
             # Every session ends its own transaction before its connection goes back, so the
             # pool's reset (one more ROLLBACK, a round trip to aiosqlite's thread) is not run.
-            self.engine = create_async_engine(self.url, pool_reset_on_return=None, **pooling)
+            self.engine = create_async_engine(
+                self.url,
+                pool_reset_on_return=None,
+                async_creator=sqlite_driver.connector(self.url),
+                **pooling,
+            )
             event.listen(self.engine.sync_engine, "connect", _sqlite_pragmas)
         else:
             connect_args = {"server_settings": {"search_path": schema}} if schema else {}
