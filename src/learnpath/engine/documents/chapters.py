@@ -102,14 +102,15 @@ class ChapterWriting:
             draft = await CHAPTER.run(rt.llm, data, should_cancel)
             calls += draft.calls
             markdown, summary = draft.value.markdown, draft.value.summary
-            problems, unknown = _problems(markdown, data.word_target, known)
+            words = count_words(markdown)
+            problems, unknown = _problems(markdown, words, data.word_target, known)
             if problems:
                 revised = await REVISER.run(
                     rt.llm,
                     RevisionInput(
                         **data.model_dump(),
                         draft=markdown,
-                        current_words=count_words(markdown),
+                        current_words=words,
                         problems=problems,
                         unknown_citations=unknown,
                     ),
@@ -123,7 +124,8 @@ class ChapterWriting:
             return Outcome(item, [*calls, *error.calls], error=str(error), synthetic=synthetic)
         if problems:  # the revision may still cite unknown sources: those are dropped
             markdown = citations.without_unknown(markdown, known)
-        body = {"markdown": markdown, "summary": summary, "word_count": count_words(markdown)}
+            words = count_words(markdown)
+        body = {"markdown": markdown, "summary": summary, "word_count": words}
         return Outcome(item, calls, body=body, synthetic=synthetic)
 
     async def store(
@@ -165,14 +167,16 @@ def _chapter_input(place: ChapterPlace) -> ChapterInput:
     )
 
 
-def _problems(markdown: str, target: int, known: set[int]) -> tuple[list[str], list[int]]:
-    """What a revision must fix: unknown citations, a length far off the share."""
+def _problems(
+    markdown: str, words: int, target: int, known: set[int]
+) -> tuple[list[str], list[int]]:
+    """What a revision must fix: unknown citations, a length (``words``) far off the
+    share."""
     problems: list[str] = []
     unknown = citations.unknown(markdown, known)
     if unknown:
         listed = ", ".join(f"[{n}]" for n in unknown)
         problems.append(f"cites sources that do not exist: {listed}")
-    words = count_words(markdown)
     if not within(words, target, RESIZE_TOLERANCE):
         way = "expand" if words < target else "trim"
         problems.append(f"has {words} words; {way} it to about {target}")
