@@ -136,34 +136,37 @@ async def test_a_rolled_back_reservation_is_not_kept(db: Database) -> None:
         assert await reserve_seqs(s, task_id, 2) == 5
 
 
+# Guards are module-level tuples, as next_seq asks (its statement is built once for each).
+PROCESSING = (TaskRow.status == S.processing.value,)
+CANCELLED = (TaskRow.status == S.cancelled.value,)
+GENERATING_CONTENT = (
+    TaskRow.status == S.processing.value,
+    TaskRow.current_step == Step.content_generation.value,
+)
+FIRST_ATTEMPT = (TaskRow.attempt == 1,)
+SECOND_ATTEMPT = (TaskRow.attempt == 2,)
+
+
 async def test_next_seq_with_guards_and_changes(db: Database) -> None:
     task_id = await _task(db, S.processing, Step.curriculum_design, last_seq=3)
     async with db.transaction() as s:
         assert await next_seq(s, task_id) == 4
-        assert await next_seq(s, task_id, TaskRow.status == S.processing.value) == 5
-        assert await next_seq(s, task_id, TaskRow.status == S.cancelled.value) is None
-        assert (
-            await next_seq(
-                s,
-                task_id,
-                TaskRow.status == S.processing.value,
-                TaskRow.current_step == Step.content_generation.value,
-            )
-            is None
-        )
+        assert await next_seq(s, task_id, guards=PROCESSING) == 5
+        assert await next_seq(s, task_id, guards=CANCELLED) is None
+        assert await next_seq(s, task_id, guards=GENERATING_CONTENT) is None
         assert await next_seq(s, task_id, count=3) == 8
         assert await next_seq(s, "task_missing") is None
     assert (await _row(db, task_id)).last_seq == 8
     async with db.transaction() as s:
         refused = await next_seq(
-            s, task_id, TaskRow.attempt == 1, current_step=Step.structure_validation.value
+            s, task_id, guards=FIRST_ATTEMPT, current_step=Step.structure_validation.value
         )
         assert refused is None
     row = await _row(db, task_id)
     assert (row.last_seq, row.current_step) == (8, "curriculum_design")
     async with db.transaction() as s:
         moved = await next_seq(
-            s, task_id, TaskRow.attempt == 2, current_step=Step.structure_validation.value
+            s, task_id, guards=SECOND_ATTEMPT, current_step=Step.structure_validation.value
         )
         assert moved == 9
     row = await _row(db, task_id)

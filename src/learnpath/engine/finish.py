@@ -3,6 +3,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from learnpath.domain.events import Event, EventType, new_event, progress_of
 from learnpath.domain.items import OPEN_ITEM_STATUSES, ItemStatus
 from learnpath.domain.states import terminal_step
@@ -11,7 +13,6 @@ from learnpath.engine.runtime import Runtime
 from learnpath.store import items, records, tasks
 from learnpath.store.database import Session
 from learnpath.store.events import store_events
-from learnpath.store.tables import TaskRow
 
 
 def finishing_event(seq: int, task_id: str, task_type: str, step: Step, subject_id: str) -> Event:
@@ -81,11 +82,11 @@ async def conclude(rt: Runtime, s: Session, task_id: str) -> str | None:
     owned = await items.owned(s, task.subject_id, task_id)
     failed = [i for i in owned if i.status == ItemStatus.failed.value]
     done = sum(1 for i in owned if i.status == ItemStatus.completed.value)
-    task.failed_items = [
+    failed_items = [
         {"concept_id": i.concept_id, "content_type": i.content_type, "error": i.error}
         for i in failed
     ]
-    task.summary = {
+    summary = {
         **task.summary,
         "items_total": len(owned),
         "items_done": done,
@@ -94,10 +95,9 @@ async def conclude(rt: Runtime, s: Session, task_id: str) -> str | None:
         "duration_s": round((records.now() - task.created_at).total_seconds(), 3),
         **await fan_out.summary(s, task),
     }
-    status, event, message = _outcome(task, fan_out.noun, len(owned), done, len(failed))
+    status, event, message = _outcome(failed_items, fan_out.noun, len(owned), done)
     message = message or fan_out.completed_message(done)
-    if failed and not done:
-        task.error_message = message
+    error = message if failed and not done else task.error_message
     await tasks.transition(
         s,
         task,
@@ -105,20 +105,22 @@ async def conclude(rt: Runtime, s: Session, task_id: str) -> str | None:
         terminal_step(status),
         event,
         message,
+        writes={"failed_items": failed_items, "summary": summary, "error_message": error},
         progress=progress_of(len(owned), len(owned)),
-        data={"failed_count": len(failed), "failed_items": task.failed_items},
-        error=task.error_message,
+        data={"failed_count": len(failed), "failed_items": failed_items},
+        error=error,
     )
     return task.task_type
 
 
 def _outcome(
-    task: TaskRow, noun: str, total: int, done: int, failed: int
+    failed_items: list[dict[str, Any]], noun: str, total: int, done: int
 ) -> tuple[TaskStatus, EventType, str]:
     """The status a finalised task ends in, its event, and its message (empty when every
     item succeeded: the workflow words that), its items called ``noun``."""
+    failed = len(failed_items)
     if failed and not done:
-        first = task.failed_items[0]["error"]
+        first = failed_items[0]["error"]
         return (
             TaskStatus.failed,
             EventType.failed,

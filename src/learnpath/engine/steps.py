@@ -4,6 +4,7 @@ move the task on, and look for a cancel before each model call."""
 from __future__ import annotations
 
 from collections.abc import Awaitable, Callable
+from typing import Any
 
 from learnpath.domain.events import EventType
 from learnpath.domain.tasks import Step, TaskStatus
@@ -27,9 +28,7 @@ def cancel_check(rt: Runtime, task_id: str) -> Callable[[], Awaitable[bool]]:
     return rt.cancel_flags.check_for(task_id)
 
 
-async def move_to(
-    session: Session, task: TaskRow, step: Step, message: str, **fields: object
-) -> None:
+async def move_to(session: Session, task: TaskRow, step: Step, message: str, **fields: Any) -> None:
     """The (locked, running) task goes on to ``step``, with a ``progress`` event."""
     await tasks.transition(
         session, task, TaskStatus.processing, step, EventType.progress, message, **fields
@@ -40,7 +39,6 @@ async def started(session: Session, seen: TaskRow, first: Step, message: str) ->
     """Step ``queued``, inside the caller's transaction: a new attempt starts, at ``first``,
     with a ``task_started`` event; the task, locked."""
     task = await locked(session, seen, Step.queued)
-    task.attempt += 1
     await tasks.transition(
         session,
         task,
@@ -48,6 +46,7 @@ async def started(session: Session, seen: TaskRow, first: Step, message: str) ->
         first,
         EventType.task_started,
         message,
+        writes={"attempt": task.attempt + 1},
         status=None,
         roadmap_id=None,
     )
@@ -63,15 +62,18 @@ async def begin(rt: Runtime, seen: TaskRow, first: Step, message: str) -> TaskRo
 
 async def failed(session: Session, task: TaskRow, step: Step, reason: str) -> None:
     """The (locked, running) task fails at ``step`` for good, with a reason safe to show."""
-    task.summary = {**task.summary, "stopped_at_step": step.value}
-    task.error_message = f"{step.value} failed: {reason}"
+    error = f"{step.value} failed: {reason}"
     await tasks.transition(
         session,
         task,
         TaskStatus.failed,
         Step.failed,
         EventType.failed,
-        task.error_message,
+        error,
+        writes={
+            "summary": {**task.summary, "stopped_at_step": step.value},
+            "error_message": error,
+        },
         step=step.value,
-        error=task.error_message,
+        error=error,
     )

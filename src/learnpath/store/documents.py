@@ -4,9 +4,10 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from datetime import UTC, datetime
+from functools import cache
 from typing import Any, cast
 
-from sqlalchemy import Table, delete, func, insert, select
+from sqlalchemy import Select, Table, bindparam, delete, func, insert, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from learnpath.domain.items import ItemStatus
@@ -35,11 +36,17 @@ def add_job(
 
 
 async def get_job(session: AsyncSession, job_id: str, *, lock: bool = False) -> DocumentJobRow:
-    query = select(DocumentJobRow).where(DocumentJobRow.job_id == job_id)
-    row = await session.scalar(query.with_for_update() if lock else query)
+    row = await session.scalar(_job_by_id(lock), {"job_id": job_id})
     if row is None:
         raise TaskNotFound(job_id)
     return row
+
+
+@cache
+def _job_by_id(lock: bool) -> Select[DocumentJobRow]:
+    """Built once, as the task row's read (:func:`learnpath.store.tasks.get_task`)."""
+    query = select(DocumentJobRow).where(DocumentJobRow.job_id == bindparam("job_id"))
+    return query.with_for_update() if lock else query
 
 
 async def results(session: AsyncSession, job_ids: Sequence[str]) -> dict[str, dict[str, Any]]:

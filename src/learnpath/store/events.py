@@ -3,9 +3,10 @@
 from __future__ import annotations
 
 from datetime import UTC, datetime
+from functools import cache
 from typing import Any, cast
 
-from sqlalchemy import ColumnElement, Table, insert, select, update
+from sqlalchemy import ColumnElement, Table, Update, bindparam, insert, inspect, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm.attributes import set_committed_value
 
@@ -17,27 +18,44 @@ from learnpath.store.tables import EventRow, TaskRow
 async def next_seq(
     session: AsyncSession,
     task_id: str,
-    *guards: ColumnElement[bool],
+    *,
+    guards: tuple[ColumnElement[bool], ...] = (),
     count: int = 1,
     **changes: Any,
 ) -> int | None:
     """Reserve the task's next ``count`` event seqs (applying ``changes`` to the task row
     too); the last of them, or None and nothing changed when the task does not match
-    ``guards``.
+    ``guards`` (a module-level tuple: the statement is built once for each).
 
     The ``UPDATE … RETURNING`` row-locks the task (PostgreSQL), so appends are serialised per
     task and a guarded append cannot interleave with a concurrent status change.
     """
     if changes:
         changes.setdefault("updated_at", datetime.now(UTC))
+    statement = _reserving(guards, tuple(sorted(changes)))
+    values = {"task_id_": task_id, "count_": count, **changes}
+    last: int | None = (await session.execute(statement, values)).scalar_one_or_none()
+    held = session.identity_map.get(inspect(TaskRow).identity_key_from_primary_key((task_id,)))
+    if last is not None and held is not None:
+        # The row this session holds takes what was written: it is not dirty for it.
+        for key, value in {**changes, "last_seq": last}.items():
+            set_committed_value(held, key, value)
+    return last
+
+
+@cache
+def _reserving(guards: tuple[ColumnElement[bool], ...], columns: tuple[str, ...]) -> Update:
+    """:func:`next_seq`'s statement, built once per guards and columns written: building
+    one costs more than running it on SQLite. It leaves the session's copy of the row to
+    :func:`next_seq`, which knows the values written."""
     return (
-        await session.execute(
-            update(TaskRow)
-            .where(TaskRow.task_id == task_id, *guards)
-            .values(last_seq=TaskRow.last_seq + count, **changes)
-            .returning(TaskRow.last_seq)
-        )
-    ).scalar_one_or_none()
+        update(TaskRow)
+        .where(TaskRow.task_id == bindparam("task_id_"), *guards)
+        .values(last_seq=TaskRow.last_seq + bindparam("count_"))
+        .values({column: bindparam(column) for column in columns})
+        .returning(TaskRow.last_seq)
+        .execution_options(synchronize_session=False)
+    )
 
 
 async def store_events(session: AsyncSession, events: list[Event]) -> None:
@@ -93,23 +111,21 @@ async def append_task_event(
     type: EventType,
     message: str,
     *,
-    moves: dict[str, str] | None = None,
+    moves: dict[str, Any] | None = None,
     **fields: Any,
 ) -> Event:
     """Append an event stamped with the task's current step, status and roadmap.
 
-    ``moves`` (``status``, ``current_step``) change the task row in the statement that
-    reserves the event's seq: one round trip for a step change and its event."""
+    ``moves`` (``status``, ``current_step`` and any other column) change the task row in the
+    statement that reserves the event's seq: one round trip for a step change and its
+    event."""
     moves = moves or {}
     fields.setdefault("step", moves.get("current_step", task.current_step))
     fields.setdefault("status", moves.get("status", task.status))
     fields.setdefault("roadmap_id", task.roadmap_id)
     fields.setdefault("task_type", task.task_type)
     changes: dict[str, Any] = {**moves, "updated_at": datetime.now(UTC)} if moves else {}
-    event = await append_event(session, task.task_id, type, message, changes=changes, **fields)
-    for key, value in changes.items():  # written already: the row is not dirty for them
-        set_committed_value(task, key, value)
-    return event
+    return await append_event(session, task.task_id, type, message, changes=changes, **fields)
 
 
 async def events_after(session: AsyncSession, task_id: str, after_seq: int = 0) -> list[Event]:

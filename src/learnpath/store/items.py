@@ -13,7 +13,17 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any, cast
 
-from sqlalchemy import ColumnElement, Table, bindparam, func, or_, select, tuple_, update
+from sqlalchemy import (
+    ColumnElement,
+    Select,
+    Table,
+    bindparam,
+    func,
+    or_,
+    select,
+    tuple_,
+    update,
+)
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from learnpath.domain.items import OPEN_ITEM_STATUSES, ItemKey, ItemStatus
@@ -34,11 +44,21 @@ class Settled:
     error: str | None
 
 
+# Built once (building a statement costs more than running it on SQLite): the task's items,
+# and how many are in each status.
+OWNED: Select[ItemRow] = select(ItemRow).where(
+    ItemRow.subject_id == bindparam("subject_id"), ItemRow.task_id == bindparam("task_id")
+)
+COUNTS: Select[str, int] = (
+    select(ItemRow.status, func.count())
+    .where(ItemRow.subject_id == bindparam("subject_id"), ItemRow.task_id == bindparam("task_id"))
+    .group_by(ItemRow.status)
+)
+
+
 async def owned(session: AsyncSession, roadmap_id: str, task_id: str) -> list[ItemRow]:
     """The items whose current generation ``task_id`` owns."""
-    rows = await session.scalars(
-        select(ItemRow).where(ItemRow.subject_id == roadmap_id, ItemRow.task_id == task_id)
-    )
+    rows = await session.scalars(OWNED, {"subject_id": roadmap_id, "task_id": task_id})
     return list(rows.all())
 
 
@@ -52,11 +72,7 @@ async def open_keys(session: AsyncSession, roadmap_id: str, task_id: str) -> lis
 
 async def counts(session: AsyncSession, roadmap_id: str, task_id: str) -> Counter[str]:
     """How many of the task's items are in each status."""
-    rows = await session.execute(
-        select(ItemRow.status, func.count())
-        .where(ItemRow.subject_id == roadmap_id, ItemRow.task_id == task_id)
-        .group_by(ItemRow.status)
-    )
+    rows = await session.execute(COUNTS, {"subject_id": roadmap_id, "task_id": task_id})
     return Counter({status: count for status, count in rows.all()})
 
 

@@ -5,9 +5,21 @@ from __future__ import annotations
 import secrets
 from collections.abc import Collection
 from datetime import datetime
+from functools import cache
 from typing import Any
 
-from sqlalchemy import ColumnElement, and_, delete, exists, func, or_, select, update
+from sqlalchemy import (
+    ColumnElement,
+    Select,
+    and_,
+    bindparam,
+    delete,
+    exists,
+    func,
+    or_,
+    select,
+    update,
+)
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from learnpath.domain import states
@@ -73,13 +85,18 @@ async def create_task(
 
 async def get_task(session: AsyncSession, task_id: str, *, lock: bool = False) -> TaskRow:
     """The task row; ``lock`` takes a row lock (PostgreSQL) for a read-modify-write."""
-    query = select(TaskRow).where(TaskRow.task_id == task_id)
-    if lock:
-        query = query.with_for_update()
-    row = (await session.execute(query)).scalar_one_or_none()
+    row = (await session.execute(_task_by_id(lock), {"task_id": task_id})).scalar_one_or_none()
     if row is None:
         raise TaskNotFound(task_id)
     return row
+
+
+@cache
+def _task_by_id(lock: bool) -> Select[TaskRow]:
+    """Built once: the hottest read of the engine (building a statement costs more than
+    running it on SQLite)."""
+    query = select(TaskRow).where(TaskRow.task_id == bindparam("task_id"))
+    return query.with_for_update() if lock else query
 
 
 async def list_tasks(
@@ -151,6 +168,12 @@ GENERATING = (
 """The guard of a task whose items are being generated."""
 
 
+_GENERATING_ATTEMPT = select(TaskRow.task_type, TaskRow.attempt, TaskRow.roadmap_id).where(
+    TaskRow.task_id == bindparam("task_id"), *GENERATING
+)
+"""Built once (building a statement costs more than running it on SQLite)."""
+
+
 def still_generating(task_id: str) -> ColumnElement[bool]:
     return exists().where(TaskRow.task_id == task_id, *GENERATING)
 
@@ -162,13 +185,16 @@ async def transition(
     to_step: Step,
     event: EventType,
     message: str,
+    *,
+    writes: dict[str, Any] | None = None,
     **fields: Any,
 ) -> Event:
     """Move the (locked) task to ``to_status`` at ``to_step`` and append the change's event,
     stamped with the new step, status and roadmap unless ``fields`` say otherwise: every
-    status or step change of a task row goes through here, judged by the state machine."""
+    status or step change of a task row goes through here, judged by the state machine.
+    ``writes`` (column → value) go into the same statement, rather than a flush of their own."""
     states.check(task.status, to_status, to_step)
-    moves = {"status": to_status.value, "current_step": to_step.value}
+    moves = {**(writes or {}), "status": to_status.value, "current_step": to_step.value}
     return await append_task_event(session, task, event, message, moves=moves, **fields)
 
 
@@ -188,13 +214,7 @@ async def lock_running(
 async def generating_attempt(session: AsyncSession, task_id: str) -> tuple[str, int, str] | None:
     """(task type, attempt, subject id) of the task while its items are being generated;
     else None."""
-    row = (
-        await session.execute(
-            select(TaskRow.task_type, TaskRow.attempt, TaskRow.roadmap_id).where(
-                TaskRow.task_id == task_id, *GENERATING
-            )
-        )
-    ).first()
+    row = (await session.execute(_GENERATING_ATTEMPT, {"task_id": task_id})).first()
     if row is None:
         return None
     return str(row.task_type), int(row.attempt), str(row.roadmap_id or task_id)
@@ -217,7 +237,7 @@ async def reserve_seqs(
     if finishing is not None:
         states.check(TaskStatus.processing, TaskStatus.processing, finishing)
         changes["current_step"] = finishing.value
-    last = await next_seq(session, task_id, *GENERATING, count=count, **changes)
+    last = await next_seq(session, task_id, guards=GENERATING, count=count, **changes)
     return None if last is None else last - count + 1
 
 

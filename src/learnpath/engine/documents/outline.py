@@ -51,9 +51,11 @@ async def outline_generation(rt: Runtime, task: TaskRow) -> TaskRow:
     async with rt.db.transaction() as s:
         task = await locked(s, task, Step.outline_generation)
         row = await documents.get_job(s, task.task_id, lock=True)
-        row.outline = generation.value.model_dump(mode="json")
+        if isinstance(verdict, str):  # an unusable draft is kept, as it came
+            row.outline = generation.value.model_dump(mode="json")
         await records.record_calls(s, task.task_id, generation.calls)
-        # The draft is kept; its check is the next step, done in the same transaction.
+        # The check is the next step, done in the same transaction; a checked outline is
+        # stored as such (by _complete).
         await move_to(s, task, Step.outline_validation, "Checking the outline")
         await _conclude(s, task, row, verdict)
     await assembly.keep_result(rt, task.task_id)
