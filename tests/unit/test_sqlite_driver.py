@@ -4,12 +4,16 @@ by another process that must not stall the event loop."""
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import sqlite3
+import threading
 from pathlib import Path
 
 from sqlalchemy import text
+from sqlalchemy.engine import make_url
 
 from learnpath.store.database import Database
+from learnpath.store.sqlite_driver import connector
 
 
 async def test_rows_come_back_whole_in_order_and_in_pieces(tmp_path: Path) -> None:
@@ -65,3 +69,43 @@ async def test_waiting_for_another_processs_write_lock_does_not_stall_the_loop(
     finally:
         other.close()
         await db.dispose()
+
+
+async def test_closing_the_cursor_of_a_statement_still_running_waits_off_the_loop(
+    tmp_path: Path,
+) -> None:
+    """A caller cancelled while its statement runs in the thread, then closing its cursor:
+    the close must wait there, behind the statement, not on the event loop for SQLite's
+    connection lock (the loop would stall until the statement ended)."""
+    release = threading.Event()
+    released_by: list[str] = []
+
+    def block() -> int:  # a statement that runs until the test lets it end
+        release.wait()
+        return 1
+
+    def let_go(by: str) -> None:
+        if not release.is_set():
+            released_by.append(by)
+            release.set()
+
+    connection = await connector(make_url(f"sqlite+aiosqlite:///{tmp_path / 'c.db'}"))()
+    fallback = threading.Timer(10, let_go, args=("the fallback timer",))
+    fallback.start()
+    try:
+        await connection.create_function("block", 0, block)
+        cursor = await connection.cursor()
+        running = asyncio.create_task(cursor.execute("SELECT block()"))
+        await asyncio.sleep(0.1)
+        running.cancel()
+        closing = asyncio.create_task(cursor.close())
+        await asyncio.sleep(0.05)  # the close starts; were it on the loop, it would hold it
+        let_go("the event loop")
+        await closing
+        with contextlib.suppress(asyncio.CancelledError):
+            await running
+    finally:
+        fallback.cancel()
+        release.set()
+        await connection.close()
+    assert released_by == ["the event loop"]

@@ -4,10 +4,12 @@ aiosqlite runs every call on a connection in that connection's own thread and wa
 event loop with each result. SQLAlchemy's adapter makes four such calls per statement (open
 a cursor, execute, fetch the rows, close the cursor), and on a small VM each round trip costs
 about 0.1 ms, several times what the statement itself takes. Here a statement is executed
-and its rows fetched in one call to the thread; opening and closing a cursor and handing out
-rows already fetched, which never wait for a lock or touch the disk, run on the event loop.
-Everything that may wait or do I/O (execute, commit, rollback, close) stays in the thread,
-as in aiosqlite, so the event loop is never blocked by another process's write lock.
+and its rows fetched in one call to the thread. Opening a cursor, handing out rows already
+fetched and closing a cursor whose statement ran to its end (SQLite has reset it: closing
+calls no SQLite function) run on the event loop. Everything that calls SQLite (execute,
+commit, rollback, closing a cursor whose statement failed or whose caller was cancelled while
+it ran) stays in the thread, as in aiosqlite, so the event loop never waits for a lock: not
+for another process's writer, nor for a statement still running in the thread.
 """
 
 from __future__ import annotations
@@ -28,13 +30,24 @@ class OneHopCursor(aiosqlite.Cursor):
     def __init__(self, conn: aiosqlite.Connection, cursor: sqlite3.Cursor) -> None:
         super().__init__(conn, cursor)
         self._fetched: deque[Any] = deque()
+        self._unfinished = False
+        """A call to the thread did not return (it failed, or its caller was cancelled): its
+        statement may still be running there."""
 
     async def execute(self, sql: str, parameters: Iterable[Any] | None = None) -> OneHopCursor:
+        self._unfinished = True
         # aiosqlite's own call to its thread (untyped there)
         rows = await self._execute(  # type: ignore[no-untyped-call]
             _execute_and_fetch, self._cursor, sql, parameters
         )
+        self._unfinished = False
         self._fetched = deque(rows)
+        return self
+
+    async def executemany(self, sql: str, parameters: Iterable[Iterable[Any]]) -> OneHopCursor:
+        self._unfinished = True
+        await super().executemany(sql, parameters)
+        self._unfinished = False
         return self
 
     async def fetchone(self) -> Any:
@@ -51,7 +64,10 @@ class OneHopCursor(aiosqlite.Cursor):
 
     async def close(self) -> None:
         self._fetched.clear()
-        self._cursor.close()
+        if self._unfinished:
+            await super().close()  # in the thread, after whatever still runs there
+        else:
+            self._cursor.close()
 
 
 def _execute_and_fetch(cursor: sqlite3.Cursor, sql: str, parameters: Any) -> list[Any]:
