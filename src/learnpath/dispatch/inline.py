@@ -51,8 +51,8 @@ class InlineDispatcher:
         self._last_renewal = 0.0
 
     async def submit_task(self, task_id: str) -> None:
-        await leases.hold_task(self.rt, task_id)
-        self._spawn(task_id, advance(self.rt, task_id))
+        held = await leases.hold_task(self.rt, task_id)
+        self._spawn(task_id, advance(self.rt, task_id, held))
 
     async def submit_items(self, task_id: str, items: list[ItemKey]) -> None:
         """Items of a task this process runs already (its runner fans out here), so the

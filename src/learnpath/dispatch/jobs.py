@@ -13,5 +13,4 @@ from learnpath.engine.runtime import Runtime
 
 async def run_task(rt: Runtime, task_id: str) -> None:
     """Framework steps from the task's last committed one, then the fan-out of its items."""
-    await leases.hold_task(rt, task_id)
-    await advance(rt, task_id)
+    await advance(rt, task_id, await leases.hold_task(rt, task_id))

@@ -93,7 +93,7 @@ async def conclude(rt: Runtime, s: Session, task_id: str) -> str | None:
         "items_failed": len(failed),
         **await records.usage_summary(s, task_id),
         "duration_s": round((records.now() - task.created_at).total_seconds(), 3),
-        **await fan_out.summary(s, task),
+        **await fan_out.summary(s, task, owned),
     }
     status, event, message = _outcome(failed_items, fan_out.noun, len(owned), done)
     message = message or fan_out.completed_message(done)

@@ -18,16 +18,18 @@ from learnpath.domain.items import ItemKey
 from learnpath.engine.runtime import Runtime
 from learnpath.store import leases
 from learnpath.store.records import now
+from learnpath.store.tables import TaskRow
 
 
 def lease_until(seconds: float) -> datetime:
     return now() + timedelta(seconds=seconds)
 
 
-async def hold_task(rt: Runtime, task_id: str) -> None:
-    """This process runs the task's framework steps from now on."""
+async def hold_task(rt: Runtime, task_id: str) -> TaskRow | None:
+    """This process runs the task's framework steps from now on; the task row as committed
+    then (None when there is no such task)."""
     async with rt.db.transaction() as s:
-        await leases.hold_task(s, task_id, rt.worker_id, lease_until(rt.settings.lease_s))
+        return await leases.hold_task(s, task_id, rt.worker_id, lease_until(rt.settings.lease_s))
 
 
 async def renew(rt: Runtime, items: Collection[tuple[str, ItemKey]] = ()) -> None:

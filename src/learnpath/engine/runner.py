@@ -17,9 +17,9 @@ from learnpath.store.tables import TaskRow
 log = logging.getLogger(__name__)
 
 
-async def advance(rt: Runtime, task_id: str) -> None:
-    """Run the task's steps one after another; hand its items to the dispatcher."""
-    known: TaskRow | None = None
+async def advance(rt: Runtime, task_id: str, known: TaskRow | None = None) -> None:
+    """Run the task's steps one after another, from its row as ``known`` (read when None);
+    hand its items to the dispatcher."""
     while True:
         if known is None:
             async with rt.db.read() as s:

@@ -15,7 +15,7 @@ from typing import TYPE_CHECKING, Any, Protocol
 from learnpath.domain.items import ItemKey
 from learnpath.domain.tasks import Step
 from learnpath.store.database import Session
-from learnpath.store.tables import TaskRow
+from learnpath.store.tables import ItemRow, TaskRow
 
 if TYPE_CHECKING:
     from learnpath.engine.runtime import Runtime
@@ -73,8 +73,8 @@ class FanOut(Protocol):
         """Store the bodies of ``made`` (each with its idempotency key) for (subject id,
         task id), at most one version per idempotency key; key → version stored."""
 
-    async def summary(self, s: Session, task: TaskRow) -> dict[str, Any]:
-        """What the task's summary adds when it finishes."""
+    async def summary(self, s: Session, task: TaskRow, items: Sequence[ItemRow]) -> dict[str, Any]:
+        """What the task's summary adds when it finishes, its ``items`` as they ended."""
 
     def completed_message(self, done: int) -> str:
         """How a task whose items all succeeded says so."""

@@ -9,7 +9,7 @@ from __future__ import annotations
 from collections.abc import Collection
 from datetime import datetime, timedelta
 
-from sqlalchemy import ColumnElement, and_, or_, select, tuple_, update
+from sqlalchemy import ColumnElement, and_, bindparam, or_, select, tuple_, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from learnpath.domain.items import OPEN_ITEM_STATUSES as OPEN
@@ -122,13 +122,19 @@ async def unvouched_messages(s: AsyncSession, message_ids: Collection[str]) -> s
     return {m for m in (*tasks.all(), *items.all()) if m is not None}
 
 
-async def hold_task(s: AsyncSession, task_id: str, owner: str, until: datetime) -> None:
-    """``owner`` runs the task's steps from now on."""
-    await s.execute(
-        update(TaskRow)
-        .where(TaskRow.task_id == task_id)
-        .values(lease_owner=owner, lease_expires_at=until)
-    )
+async def hold_task(s: AsyncSession, task_id: str, owner: str, until: datetime) -> TaskRow | None:
+    """``owner`` runs the task's steps from now on; the task row as it then is (None when
+    there is no such task)."""
+    return await s.scalar(_HOLD, {"task_id_": task_id, "owner_": owner, "until_": until})
+
+
+_HOLD = (
+    update(TaskRow)
+    .where(TaskRow.task_id == bindparam("task_id_"))
+    .values(lease_owner=bindparam("owner_"), lease_expires_at=bindparam("until_"))
+    .returning(TaskRow)
+)
+"""Built once (building a statement costs more than running it on SQLite)."""
 
 
 async def renew_tasks(s: AsyncSession, owner: str, until: datetime) -> None:

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from sqlalchemy import ScalarSelect, func, select
+from sqlalchemy import ScalarSelect, bindparam, func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from learnpath.domain.items import ItemStatus
@@ -29,15 +29,20 @@ _FIGURES = (
 )
 """(completed, failed, total items, then the spend columns of :mod:`learnpath.store.usage`)."""
 
+# Built once (building a statement costs more than running it on SQLite).
+_OF_TASK = TaskRow.task_id == bindparam("task_id")
+_ONLY_FIGURES = select(*_FIGURES).where(_OF_TASK)
+_ROW_AND_FIGURES = select(TaskRow, *_FIGURES).where(_OF_TASK)
+
 
 async def figures(s: AsyncSession, task_id: str) -> tuple[Any, ...]:
     """The task's figures, in the order of ``_FIGURES``."""
-    return tuple((await s.execute(select(*_FIGURES).where(TaskRow.task_id == task_id))).one())
+    return tuple((await s.execute(_ONLY_FIGURES, {"task_id": task_id})).one())
 
 
 async def with_figures(s: AsyncSession, task_id: str) -> tuple[TaskRow, tuple[Any, ...]] | None:
     """The task row and its figures; None when there is no such task."""
-    row = (await s.execute(select(TaskRow, *_FIGURES).where(TaskRow.task_id == task_id))).first()
+    row = (await s.execute(_ROW_AND_FIGURES, {"task_id": task_id})).first()
     if row is None:
         return None
     task, *rest = row

@@ -4,6 +4,7 @@ renumbered 1…N by first citation; then the result is kept where clients read i
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from typing import Any
 
 from learnpath.domain.document import AssembledDocument, ChapterText, assemble
@@ -13,24 +14,21 @@ from learnpath.domain.outline import Outline
 from learnpath.domain.tasks import TaskType
 from learnpath.engine.documents import sources as job_sources
 from learnpath.engine.runtime import Runtime
-from learnpath.store import documents, items, tasks
+from learnpath.store import documents, tasks
 from learnpath.store.database import Session
 from learnpath.store.events import append_task_event
-from learnpath.store.tables import TaskRow
+from learnpath.store.tables import ItemRow, TaskRow
 
 
-async def assemble_job(s: Session, task: TaskRow) -> dict[str, Any]:
-    """Assemble the (locked, finishing) job's document from its written chapters and keep it
-    with the job, with a ``document_generated`` event; what the task's summary adds."""
+async def assemble_job(s: Session, task: TaskRow, chapters: Sequence[ItemRow]) -> dict[str, Any]:
+    """Assemble the (locked, finishing) job's document from its written ``chapters`` (its
+    items) and keep it with the job, with a ``document_generated`` event; what the task's
+    summary adds."""
     row = await documents.get_job(s, task.task_id, lock=True)
     outline = Outline.model_validate(row.outline)
     written = await documents.latest_chapters(s, task.task_id)
-    done = {
-        i.concept_id
-        for i in await items.owned(s, task.task_id, task.task_id)
-        if i.status == ItemStatus.completed.value
-    }
-    chapters = [
+    done = {i.concept_id for i in chapters if i.status == ItemStatus.completed.value}
+    texts = [
         ChapterText(
             id=c.id,
             title=c.title,
@@ -41,7 +39,7 @@ async def assemble_job(s: Session, task: TaskRow) -> dict[str, Any]:
     if not done:
         return {"word_count": 0}
     document = assemble(
-        outline.title, outline.summary, chapters, job_sources.references(row.sources or [])
+        outline.title, outline.summary, texts, job_sources.references(row.sources or [])
     )
     row.result = document.model_dump(mode="json")
     await append_task_event(

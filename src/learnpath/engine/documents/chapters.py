@@ -27,7 +27,7 @@ from learnpath.llm.errors import CancelledByRequest, LLMError
 from learnpath.research.passages import PassageIndex
 from learnpath.store import documents, tasks
 from learnpath.store.database import Session
-from learnpath.store.tables import TaskRow
+from learnpath.store.tables import ItemRow, TaskRow
 
 RESIZE_TOLERANCE = 0.35
 PASSAGES_PER_CHAPTER = 8
@@ -39,6 +39,8 @@ class JobContext:
 
     settings: JobSettings
     outline: Outline
+    outline_text: str
+    """The outline as every chapter's writer reads it."""
     sources: list[dict[str, Any]]
     index: PassageIndex
     style: str
@@ -77,6 +79,7 @@ class ChapterWriting:
         return JobContext(
             settings=settings,
             outline=outline,
+            outline_text=outline_text(outline),
             sources=known,
             index=job_sources.index_of(known),
             style=job_sources.guidance(job.files, "style"),
@@ -140,8 +143,8 @@ class ChapterWriting:
         )
         return {ItemKey(chapter_id, documents.CHAPTER): v for chapter_id, v in versions.items()}
 
-    async def summary(self, s: Session, task: TaskRow) -> dict[str, Any]:
-        return await assembly.assemble_job(s, task)
+    async def summary(self, s: Session, task: TaskRow, items: Sequence[ItemRow]) -> dict[str, Any]:
+        return await assembly.assemble_job(s, task, items)
 
     def completed_message(self, done: int) -> str:
         return f"Document complete: {done} chapter(s) written"
@@ -154,7 +157,7 @@ def _chapter_input(place: ChapterPlace) -> ChapterInput:
         task_prompt=job.settings.task_prompt,
         language=language_of(job.settings.task_prompt),
         document_title=job.outline.title,
-        outline=outline_text(job.outline),
+        outline=job.outline_text,
         chapter_id=chapter.id,
         chapter_title=chapter.title,
         chapter_summary=chapter.summary,

@@ -28,7 +28,7 @@ from learnpath.llm.errors import CancelledByRequest, LLMError
 from learnpath.research.resources import generate_resources
 from learnpath.store import contents, items, roadmaps, tasks
 from learnpath.store.database import Session
-from learnpath.store.tables import TaskRow
+from learnpath.store.tables import ItemRow, TaskRow
 
 
 @dataclass(frozen=True)
@@ -114,7 +114,7 @@ class ConceptContent:
         )
         return {ItemKey(concept_id, kind): v for (kind, concept_id), v in versions.items()}
 
-    async def summary(self, s: Session, task: TaskRow) -> dict[str, Any]:
+    async def summary(self, s: Session, task: TaskRow, items: Sequence[ItemRow]) -> dict[str, Any]:
         actual = await actual_content(s, task.task_id)
         return {"actual": actual.model_dump(mode="json")}
 
