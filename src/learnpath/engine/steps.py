@@ -3,7 +3,7 @@ move the task on, and look for a cancel before each model call."""
 
 from __future__ import annotations
 
-from collections.abc import Awaitable, Callable
+from collections.abc import Awaitable, Callable, Sequence
 from typing import Any
 
 from learnpath.domain.events import EventType
@@ -13,6 +13,7 @@ from learnpath.engine.runtime import Runtime
 from learnpath.store import tasks
 from learnpath.store.database import Session
 from learnpath.store.tables import TaskRow
+from learnpath.store.tasks import Hop
 
 
 async def locked(session: Session, seen: TaskRow, step: Step) -> TaskRow:
@@ -35,45 +36,38 @@ async def move_to(session: Session, task: TaskRow, step: Step, message: str, **f
     )
 
 
-async def started(session: Session, seen: TaskRow, first: Step, message: str) -> TaskRow:
-    """Step ``queued``, inside the caller's transaction: a new attempt starts, at ``first``,
-    with a ``task_started`` event; the task, locked."""
-    task = await locked(session, seen, Step.queued)
-    await tasks.transition(
-        session,
-        task,
+async def started(
+    session: Session, task: TaskRow, first: Step, message: str, then: Sequence[Hop] = ()
+) -> None:
+    """Step ``queued`` of the task, :func:`locked` at it in the caller's transaction: a new
+    attempt starts, at ``first``, with a ``task_started`` event; the changes ``then`` follow
+    it (reserved and stored with it)."""
+    begun = Hop(
         TaskStatus.processing,
         first,
         EventType.task_started,
         message,
-        writes={"attempt": task.attempt + 1},
-        status=None,
-        roadmap_id=None,
+        {"status": None, "roadmap_id": None},
     )
-    return task
+    await tasks.transitions(session, task, [begun, *then], writes={"attempt": task.attempt + 1})
 
 
 async def begin(rt: Runtime, seen: TaskRow, first: Step, message: str) -> TaskRow:
     """Step ``queued`` in a transaction of its own (see :func:`started`); the task as
     committed."""
     async with rt.db.transaction() as session:
-        return await started(session, seen, first, message)
+        task = await locked(session, seen, Step.queued)
+        await started(session, task, first, message)
+    return task
 
 
-async def failed(session: Session, task: TaskRow, step: Step, reason: str) -> None:
-    """The (locked, running) task fails at ``step`` for good, with a reason safe to show."""
+async def failed(
+    session: Session, task: TaskRow, step: Step, reason: str, after: Sequence[Hop] = ()
+) -> None:
+    """The (locked, running) task fails at ``step`` for good, with a reason safe to show,
+    after the changes ``after`` (reserved and stored with it)."""
     error = f"{step.value} failed: {reason}"
-    await tasks.transition(
-        session,
-        task,
-        TaskStatus.failed,
-        Step.failed,
-        EventType.failed,
-        error,
-        writes={
-            "summary": {**task.summary, "stopped_at_step": step.value},
-            "error_message": error,
-        },
-        step=step.value,
-        error=error,
-    )
+    fields = {"step": step.value, "error": error}
+    failing = Hop(TaskStatus.failed, Step.failed, EventType.failed, error, fields)
+    writes = {"summary": {**task.summary, "stopped_at_step": step.value}, "error_message": error}
+    await tasks.transitions(session, task, [*after, failing], writes=writes)

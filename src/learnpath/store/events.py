@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from datetime import UTC, datetime
 from functools import cache
 from typing import Any, cast
@@ -113,19 +114,42 @@ async def append_task_event(
     *,
     moves: dict[str, Any] | None = None,
     **fields: Any,
-) -> Event:
+) -> None:
     """Append an event stamped with the task's current step, status and roadmap.
 
     ``moves`` (``status``, ``current_step`` and any other column) change the task row in the
     statement that reserves the event's seq: one round trip for a step change and its
     event."""
+    await append_task_events(session, task, [(type, message, fields)], moves=moves)
+
+
+async def append_task_events(
+    session: AsyncSession,
+    task: TaskRow,
+    entries: Sequence[tuple[EventType, str, dict[str, Any]]],
+    *,
+    moves: dict[str, Any] | None = None,
+) -> None:
+    """Append events (type, message, fields), each stamped as :func:`append_task_event`
+    stamps one unless its fields say otherwise; one statement reserves all their seqs and
+    writes ``moves``, one more stores them."""
     moves = moves or {}
-    fields.setdefault("step", moves.get("current_step", task.current_step))
-    fields.setdefault("status", moves.get("status", task.status))
-    fields.setdefault("roadmap_id", task.roadmap_id)
-    fields.setdefault("task_type", task.task_type)
+    stamp = {
+        "step": moves.get("current_step", task.current_step),
+        "status": moves.get("status", task.status),
+        "roadmap_id": task.roadmap_id,
+        "task_type": task.task_type,
+    }
     changes: dict[str, Any] = {**moves, "updated_at": datetime.now(UTC)} if moves else {}
-    return await append_event(session, task.task_id, type, message, changes=changes, **fields)
+    last = await next_seq(session, task.task_id, count=len(entries), **changes)
+    if last is None:
+        raise LookupError(f"task {task.task_id} not found")
+    first = last - len(entries) + 1
+    events = [
+        new_event(seq, task.task_id, type, message, **{**stamp, **fields})
+        for seq, (type, message, fields) in enumerate(entries, start=first)
+    ]
+    await store_events(session, events)
 
 
 async def events_after(session: AsyncSession, task_id: str, after_seq: int = 0) -> list[Event]:

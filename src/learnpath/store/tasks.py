@@ -3,7 +3,8 @@
 from __future__ import annotations
 
 import secrets
-from collections.abc import Collection
+from collections.abc import Collection, Sequence
+from dataclasses import dataclass, field
 from datetime import datetime
 from functools import cache
 from typing import Any
@@ -23,7 +24,7 @@ from sqlalchemy import (
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from learnpath.domain import states
-from learnpath.domain.events import Event, EventType
+from learnpath.domain.events import EventType
 from learnpath.domain.items import OPEN_ITEM_STATUSES
 from learnpath.domain.tasks import (
     ACTIVE_STATUSES,
@@ -34,7 +35,7 @@ from learnpath.domain.tasks import (
     TaskType,
 )
 from learnpath.errors import Conflict, TaskNotFound
-from learnpath.store.events import append_task_event, next_seq
+from learnpath.store.events import append_task_events, next_seq
 from learnpath.store.tables import EventRow, ItemRow, TaskRow
 
 
@@ -178,6 +179,18 @@ def still_generating(task_id: str) -> ColumnElement[bool]:
     return exists().where(TaskRow.task_id == task_id, *GENERATING)
 
 
+@dataclass(frozen=True)
+class Hop:
+    """One change of a task's status or step, with its event (see :func:`transitions`)."""
+
+    status: TaskStatus
+    step: Step
+    event: EventType
+    message: str
+    fields: dict[str, Any] = field(default_factory=dict)
+    """The event's fields beyond the stamp of the new step, status and roadmap."""
+
+
 async def transition(
     session: AsyncSession,
     task: TaskRow,
@@ -188,14 +201,38 @@ async def transition(
     *,
     writes: dict[str, Any] | None = None,
     **fields: Any,
-) -> Event:
+) -> None:
     """Move the (locked) task to ``to_status`` at ``to_step`` and append the change's event,
     stamped with the new step, status and roadmap unless ``fields`` say otherwise: every
-    status or step change of a task row goes through here, judged by the state machine.
-    ``writes`` (column → value) go into the same statement, rather than a flush of their own."""
-    states.check(task.status, to_status, to_step)
-    moves = {**(writes or {}), "status": to_status.value, "current_step": to_step.value}
-    return await append_task_event(session, task, event, message, moves=moves, **fields)
+    status or step change of a task row goes through here or :func:`transitions`, judged by
+    the state machine. ``writes`` (column → value) go into the same statement, rather than a
+    flush of their own."""
+    hop = Hop(to_status, to_step, event, message, fields)
+    await transitions(session, task, [hop], writes=writes)
+
+
+async def transitions(
+    session: AsyncSession,
+    task: TaskRow,
+    hops: Sequence[Hop],
+    *,
+    writes: dict[str, Any] | None = None,
+) -> None:
+    """The (locked) task's changes ``hops`` one after another, in one transaction, each
+    judged by the state machine and each with its event, in two statements whatever their
+    number: the row takes the last one's status and step (and ``writes``) in the statement
+    that reserves their seqs."""
+    status = task.status
+    for hop in hops:
+        states.check(status, hop.status, hop.step)
+        status = hop.status.value
+    last = hops[-1]
+    moves = {**(writes or {}), "status": last.status.value, "current_step": last.step.value}
+    entries = [
+        (hop.event, hop.message, {"step": hop.step.value, "status": hop.status.value, **hop.fields})
+        for hop in hops
+    ]
+    await append_task_events(session, task, entries, moves=moves)
 
 
 async def lock_running(

@@ -18,13 +18,14 @@ from learnpath.domain.tasks import Step, TaskStatus
 from learnpath.engine.documents import assembly
 from learnpath.engine.documents import sources as job_sources
 from learnpath.engine.runtime import Runtime
-from learnpath.engine.steps import cancel_check, failed, locked, move_to
+from learnpath.engine.steps import cancel_check, failed, locked
 from learnpath.llm.errors import PermanentLLMError
 from learnpath.store import documents, records, tasks
 from learnpath.store.database import Session
-from learnpath.store.events import append_task_event
 from learnpath.store.tables import DocumentJobRow, TaskRow
+from learnpath.store.tasks import Hop
 
+CHECKING = "Checking the outline"
 MAX_CHAPTERS = 8
 SOURCE_PASSAGES = 8
 """How many of the sources' best passages the outline writer sees."""
@@ -56,8 +57,8 @@ async def outline_generation(rt: Runtime, task: TaskRow) -> TaskRow:
         await records.record_calls(s, task.task_id, generation.calls)
         # The check is the next step, done in the same transaction; a checked outline is
         # stored as such (by _complete).
-        await move_to(s, task, Step.outline_validation, "Checking the outline")
-        await _conclude(s, task, row, verdict)
+        checking = Hop(TaskStatus.processing, Step.outline_validation, EventType.progress, CHECKING)
+        await _conclude(s, task, row, verdict, after=[checking])
     await assembly.keep_result(rt, task.task_id)
     return task
 
@@ -99,7 +100,7 @@ async def outline_validation(rt: Runtime, task: TaskRow) -> TaskRow:
             verdict: Outline | str = f"the stored outline draft is unusable: {error}"
         else:
             verdict = _verdict(draft)
-        await _conclude(s, task, row, verdict)
+        await _conclude(s, task, row, verdict, [])
     await assembly.keep_result(rt, task.task_id)
     return task
 
@@ -112,33 +113,37 @@ def _verdict(draft: OutlineDraft) -> Outline | str:
         return str(error)
 
 
-async def _conclude(s: Session, task: TaskRow, row: DocumentJobRow, verdict: Outline | str) -> None:
+async def _conclude(
+    s: Session, task: TaskRow, row: DocumentJobRow, verdict: Outline | str, after: list[Hop]
+) -> None:
+    """The verdict stored, after the changes ``after``."""
     if isinstance(verdict, str):
-        await failed(s, task, Step.outline_validation, verdict)
+        await failed(s, task, Step.outline_validation, verdict, after)
     else:
-        await _complete(s, task, row, verdict)
+        await _complete(s, task, row, verdict, after)
 
 
-async def _complete(s: Session, task: TaskRow, row: DocumentJobRow, outline: Outline) -> None:
+async def _complete(
+    s: Session, task: TaskRow, row: DocumentJobRow, outline: Outline, after: list[Hop]
+) -> None:
     """The checked outline is the job's result: ``outline_generated``, then completed."""
     row.outline = outline.model_dump(mode="json")
     row.result = _result(outline, row.sources or [])
     chapters = len(outline.nodes)
-    await append_task_event(
-        s,
-        task,
+    ready = Hop(
+        TaskStatus.processing,
+        Step.outline_validation,
         EventType.outline_generated,
         f"Outline ready: {chapters} chapter(s)",
-        data={"outline": row.outline},
+        {"data": {"outline": row.outline}},
     )
-    await tasks.transition(
-        s,
-        task,
+    done = Hop(
         TaskStatus.completed,
         Step.completed,
         EventType.completed,
         f"Outline complete: {chapters} chapter(s)",
     )
+    await tasks.transitions(s, task, [*after, ready, done])
 
 
 def _result(outline: Outline, known: list[dict[str, Any]]) -> dict[str, Any]:

@@ -8,17 +8,19 @@ from typing import Any
 
 from learnpath.agents.document_inputs import PlannerInput
 from learnpath.agents.documents import PLANNER
+from learnpath.domain.events import EventType
 from learnpath.domain.jobs import JobSettings, chapter_fingerprint
 from learnpath.domain.language import language_of
 from learnpath.domain.outline import Outline
-from learnpath.domain.tasks import Step, TaskType
+from learnpath.domain.tasks import Step, TaskStatus, TaskType
 from learnpath.engine.documents import sources as job_sources
 from learnpath.engine.runtime import Runtime
-from learnpath.engine.steps import begin, cancel_check, locked, move_to, started
+from learnpath.engine.steps import begin, cancel_check, locked, started
 from learnpath.research.web_sources import web_sources
-from learnpath.store import documents, records
+from learnpath.store import documents, records, tasks
 from learnpath.store.database import Session
 from learnpath.store.tables import TaskRow
+from learnpath.store.tasks import Hop
 
 STARTED = "Gathering sources"
 
@@ -29,8 +31,9 @@ async def start(rt: Runtime, task: TaskRow) -> TaskRow:
     if _searches(rt, JobSettings.model_validate(task.request)):
         return await begin(rt, task, Step.research, STARTED)
     async with rt.db.transaction() as s:
-        task = await started(s, task, Step.research, STARTED)
-        await _keep_sources(s, task, [], [])
+        task = await locked(s, task, Step.queued)
+        onward = await _keep_sources(s, task, [], [])
+        await started(s, task, Step.research, STARTED, then=[onward])
     return task
 
 
@@ -44,12 +47,12 @@ async def research(rt: Runtime, task: TaskRow) -> TaskRow:
     found, calls = await _web(rt, task, settings, files) if known is None else ([], [])
     async with rt.db.transaction() as s:
         task = await locked(s, task, Step.research)
-        await _keep_sources(s, task, found, calls)
+        await tasks.transitions(s, task, [await _keep_sources(s, task, found, calls)])
     return task
 
 
-async def _keep_sources(s: Session, task: TaskRow, found: list[Any], calls: list[object]) -> None:
-    """Number and store the job's sources (with the web pages ``found``), then move on: an
+async def _keep_sources(s: Session, task: TaskRow, found: list[Any], calls: list[object]) -> Hop:
+    """Number and store the job's sources (with the web pages ``found``); the move on: an
     outline job to its outline, a document job to its chapters, made its items here."""
     row = await documents.get_job(s, task.task_id, lock=True)
     known = _numbered(row.files, row.sources, found)
@@ -57,20 +60,21 @@ async def _keep_sources(s: Session, task: TaskRow, found: list[Any], calls: list
     await records.record_calls(s, task.task_id, calls)
     message = f"Found {len(known)} source(s)"
     if task.task_type == TaskType.document_outline.value:
-        await move_to(s, task, Step.outline_generation, message, data=_counted(known))
-        return
+        return _onward(Step.outline_generation, message, data=_counted(known))
     assert row.outline is not None, "a document job is created with its outline"
     chapters = Outline.model_validate(row.outline).nodes
     await documents.add_chapter_items(
         s, task.task_id, [(c.id, chapter_fingerprint(c)) for c in chapters]
     )
-    await move_to(
-        s,
-        task,
+    return _onward(
         Step.chapter_writing,
         f"{message}; writing {len(chapters)} chapter(s)",
         data={**_counted(known), "total_chapters": len(chapters)},
     )
+
+
+def _onward(step: Step, message: str, **fields: Any) -> Hop:
+    return Hop(TaskStatus.processing, step, EventType.progress, message, fields)
 
 
 def _numbered(
