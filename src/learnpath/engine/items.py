@@ -188,15 +188,17 @@ async def _store_outcomes(s: Session, workflow: Workflow, outcomes: list[Outcome
         ],
         records.now(),
     )
+    # The reservation locks the task row (PostgreSQL) before the items are counted: settles
+    # of one task on several workers count one after another, so the last one sees every
+    # item settled (counted first, two could each miss the other's and neither finish).
+    first = await _reserve(s, task_id, len(settled))
     counts = await items.counts(s, subject_id, task_id)
-    done = not (counts[ItemStatus.pending.value] or counts[ItemStatus.generating.value])
-    step = workflow.finish_step
-    # One reservation for the items' events and, with none left open, the move to finishing.
-    first = await _reserve(s, task_id, len(settled) + done, finishing=step if done else None)
     events = _settled_events(first, workflow.fan_out_step, settled, versions, counts)
+    done = not (counts[ItemStatus.pending.value] or counts[ItemStatus.generating.value])
     if done:
+        step = workflow.finish_step
+        seq = await _reserve(s, task_id, 1, finishing=step)
         task_type = outcomes[0].item.task_type
-        seq = first + len(settled)
         events.append(finish.finishing_event(seq, task_id, task_type, step, subject_id))
     await store_events(s, events)
     return done
