@@ -13,6 +13,7 @@ from learnpath.engine.runtime import Runtime
 from learnpath.store import items, records, tasks
 from learnpath.store.database import Session
 from learnpath.store.events import store_events
+from learnpath.store.tasks import Hop
 
 
 def finishing_event(seq: int, task_id: str, task_type: str, step: Step, subject_id: str) -> Event:
@@ -93,23 +94,25 @@ async def conclude(rt: Runtime, s: Session, task_id: str) -> str | None:
         "items_failed": len(failed),
         **await records.usage_summary(s, task_id),
         "duration_s": round((records.now() - task.created_at).total_seconds(), 3),
-        **await fan_out.summary(s, task, owned),
     }
+    ending = await fan_out.ending(s, task, owned)
+    summary.update(ending.summary)
     status, event, message = _outcome(failed_items, fan_out.noun, len(owned), done)
     message = message or fan_out.completed_message(done)
     error = message if failed and not done else task.error_message
-    await tasks.transition(
-        s,
-        task,
+    end = Hop(
         status,
         terminal_step(status),
         event,
         message,
-        writes={"failed_items": failed_items, "summary": summary, "error_message": error},
-        progress=progress_of(len(owned), len(owned)),
-        data={"failed_count": len(failed), "failed_items": failed_items},
-        error=error,
+        {
+            "progress": progress_of(len(owned), len(owned)),
+            "data": {"failed_count": len(failed), "failed_items": failed_items},
+            "error": error,
+        },
     )
+    writes = {"failed_items": failed_items, "summary": summary, "error_message": error}
+    await tasks.transitions(s, task, [*ending.events, end], writes=writes)
     return task.task_type
 
 

@@ -16,6 +16,7 @@ from learnpath.domain.items import ItemKey
 from learnpath.domain.tasks import Step
 from learnpath.store.database import Session
 from learnpath.store.tables import ItemRow, TaskRow
+from learnpath.store.tasks import Hop
 
 if TYPE_CHECKING:
     from learnpath.engine.runtime import Runtime
@@ -52,6 +53,15 @@ class Outcome:
     """Made by a stand-in, not a model: stored labelled so."""
 
 
+@dataclass(frozen=True)
+class Ending:
+    """What a fan-out adds to the end of a task: to its summary, and events announced just
+    before the task's last one (reserved and stored with it)."""
+
+    summary: dict[str, Any]
+    events: list[Hop] = field(default_factory=list)
+
+
 class FanOut(Protocol):
     """How a workflow's items are made and stored."""
 
@@ -73,8 +83,8 @@ class FanOut(Protocol):
         """Store the bodies of ``made`` (each with its idempotency key) for (subject id,
         task id), at most one version per idempotency key; key → version stored."""
 
-    async def summary(self, s: Session, task: TaskRow, items: Sequence[ItemRow]) -> dict[str, Any]:
-        """What the task's summary adds when it finishes, its ``items`` as they ended."""
+    async def ending(self, s: Session, task: TaskRow, items: Sequence[ItemRow]) -> Ending:
+        """What the (locked, finishing) task's end adds, its ``items`` as they ended."""
 
     def completed_message(self, done: int) -> str:
         """How a task whose items all succeeded says so."""

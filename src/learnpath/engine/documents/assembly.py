@@ -11,19 +11,20 @@ from learnpath.domain.document import AssembledDocument, ChapterText, assemble
 from learnpath.domain.events import EventType
 from learnpath.domain.items import ItemStatus
 from learnpath.domain.outline import Outline
-from learnpath.domain.tasks import TaskType
+from learnpath.domain.tasks import Step, TaskStatus, TaskType
 from learnpath.engine.documents import sources as job_sources
 from learnpath.engine.runtime import Runtime
+from learnpath.engine.workflow import Ending
 from learnpath.store import documents, tasks
 from learnpath.store.database import Session
-from learnpath.store.events import append_task_event
 from learnpath.store.tables import ItemRow, TaskRow
+from learnpath.store.tasks import Hop
 
 
-async def assemble_job(s: Session, task: TaskRow, chapters: Sequence[ItemRow]) -> dict[str, Any]:
+async def assemble_job(s: Session, task: TaskRow, chapters: Sequence[ItemRow]) -> Ending:
     """Assemble the (locked, finishing) job's document from its written ``chapters`` (its
-    items) and keep it with the job, with a ``document_generated`` event; what the task's
-    summary adds."""
+    items) and keep it with the job; what the task's end adds: to its summary, and the
+    ``document_generated`` event."""
     row = await documents.get_job(s, task.task_id, lock=True)
     outline = Outline.model_validate(row.outline)
     written = await documents.latest_chapters(s, task.task_id)
@@ -37,24 +38,27 @@ async def assemble_job(s: Session, task: TaskRow, chapters: Sequence[ItemRow]) -
         for c in outline.nodes
     ]
     if not done:
-        return {"word_count": 0}
+        return Ending({"word_count": 0})
     document = assemble(
         outline.title, outline.summary, texts, job_sources.references(row.sources or [])
     )
     row.result = document.model_dump(mode="json")
-    await append_task_event(
-        s,
-        task,
+    generated = Hop(
+        TaskStatus(task.status),
+        Step(task.current_step),
         EventType.document_generated,
         f"Document assembled: {document.word_count} words, {len(document.references)} reference(s)",
-        data={
-            "word_count": document.word_count,
-            "references": [
-                r.model_dump(mode="json", exclude_none=True) for r in document.references
-            ],
+        {
+            "data": {
+                "word_count": document.word_count,
+                "references": [
+                    r.model_dump(mode="json", exclude_none=True) for r in document.references
+                ],
+            }
         },
     )
-    return {"word_count": document.word_count, "references": len(document.references)}
+    summary = {"word_count": document.word_count, "references": len(document.references)}
+    return Ending(summary, [generated])
 
 
 def public_result(task_type: str, stored: dict[str, Any] | None) -> dict[str, Any] | None:

@@ -22,7 +22,7 @@ from learnpath.engine.documents import assembly
 from learnpath.engine.documents import sources as job_sources
 from learnpath.engine.runtime import Runtime
 from learnpath.engine.steps import cancel_check
-from learnpath.engine.workflow import Outcome, StartedItem
+from learnpath.engine.workflow import Ending, Outcome, StartedItem
 from learnpath.llm.errors import CancelledByRequest, LLMError
 from learnpath.research.passages import PassageIndex
 from learnpath.store import documents, tasks
@@ -143,7 +143,7 @@ class ChapterWriting:
         )
         return {ItemKey(chapter_id, documents.CHAPTER): v for chapter_id, v in versions.items()}
 
-    async def summary(self, s: Session, task: TaskRow, items: Sequence[ItemRow]) -> dict[str, Any]:
+    async def ending(self, s: Session, task: TaskRow, items: Sequence[ItemRow]) -> Ending:
         return await assembly.assemble_job(s, task, items)
 
     def completed_message(self, done: int) -> str:

@@ -23,7 +23,7 @@ from learnpath.domain.tasks import Step
 from learnpath.engine.estimate import actual_content
 from learnpath.engine.runtime import Runtime
 from learnpath.engine.steps import cancel_check, locked, move_to
-from learnpath.engine.workflow import Outcome, StartedItem
+from learnpath.engine.workflow import Ending, Outcome, StartedItem
 from learnpath.llm.errors import CancelledByRequest, LLMError
 from learnpath.research.resources import generate_resources
 from learnpath.store import contents, items, roadmaps, tasks
@@ -114,9 +114,9 @@ class ConceptContent:
         )
         return {ItemKey(concept_id, kind): v for (kind, concept_id), v in versions.items()}
 
-    async def summary(self, s: Session, task: TaskRow, items: Sequence[ItemRow]) -> dict[str, Any]:
+    async def ending(self, s: Session, task: TaskRow, items: Sequence[ItemRow]) -> Ending:
         actual = await actual_content(s, task.task_id)
-        return {"actual": actual.model_dump(mode="json")}
+        return Ending({"actual": actual.model_dump(mode="json")})
 
     def completed_message(self, done: int) -> str:
         return f"Roadmap complete: {done} items generated"
