@@ -2,9 +2,17 @@
 
 from __future__ import annotations
 
+import re
+
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 
 from learnpath.domain.words import count_words, within
+
+WORD = re.compile(r"[^\W_]+(?:['’-][^\W_]+)*")
+"""A word of prose without markdown or CJK, by definition (learnpath.domain.words)."""
+PROSE = st.text(alphabet=st.sampled_from(list("abZ9_-'’., \n\téßα—")), max_size=80)
 
 
 @pytest.mark.parametrize(
@@ -37,3 +45,12 @@ def test_within_is_inclusive_and_relative() -> None:
     assert within(0, 0, 0.2)
     with pytest.raises(ValueError, match="tolerance"):
         within(1, 1, -0.1)
+
+
+@given(PROSE)
+def test_prose_words_are_runs_of_letters_and_digits_joined_by_one_apostrophe_or_hyphen(
+    text: str,
+) -> None:
+    """The count (the runs less their joints, split by str methods for ASCII text) is the
+    definition's, ASCII or not."""
+    assert count_words(text) == len(WORD.findall(text))

@@ -29,7 +29,11 @@ CJK_CHARS = (
 )
 
 _CJK_CHAR = re.compile(f"[{CJK_CHARS}]")
-_WORD = re.compile(r"[^\W_]+(?:['’-][^\W_]+)*")
+# A word is a run of letters and digits, or several joined by one apostrophe or hyphen
+# (``[^\W_]+(?:['’-][^\W_]+)*``): counted as the runs less the joints between two of them.
+_RUN = re.compile(r"[^\W_]+")
+_JOINT = re.compile(r"['’-](?<=[^\W_]['’-])(?=[^\W_])")  # the joint first: a fast scan
+_ASCII_GAPS = str.maketrans({chr(c): " " for c in range(128) if not chr(c).isalnum()})
 _LINK_TARGET = re.compile(r"\]\([^)\s]*(?:\s+\"[^\"]*\")?\)")
 _AUTOLINK = re.compile(r"<[A-Za-z][A-Za-z0-9+.-]{1,31}:[^<>\s]*>")
 _BARE_URL = re.compile(r"\bhttps?://[^\s<>()\[\]]+", re.IGNORECASE)
@@ -48,10 +52,12 @@ def count_words(text: str) -> int:
         prose = _BARE_URL.sub(" ", prose)
     if "[" in prose:
         prose = _CITATION.sub(" ", prose)
-    cjk = 0
-    if not prose.isascii():
+    if prose.isascii():  # the runs split by str methods: several times faster than a regex
+        runs, cjk = len(prose.translate(_ASCII_GAPS).split()), 0
+    else:
         prose, cjk = _CJK_CHAR.subn(" ", prose)
-    return cjk + len(_WORD.findall(prose))
+        runs = len(_RUN.findall(prose))
+    return cjk + runs - len(_JOINT.findall(prose))
 
 
 def within(actual: int, target: int, tolerance: float) -> bool:
