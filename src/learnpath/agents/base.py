@@ -25,6 +25,9 @@ def _templates() -> Environment:
         autoescape=False,
         trim_blocks=True,
         lstrip_blocks=True,
+        # The prompts ship with the package and never change under a running process: no
+        # file is looked at again (two stat calls per model call otherwise).
+        auto_reload=False,
     )
     env.filters["language_name"] = language_name
     return env
