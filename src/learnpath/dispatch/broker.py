@@ -27,6 +27,8 @@ from learnpath.engine.runtime import Runtime
 from learnpath.store import items as item_rows
 from learnpath.store import tasks
 from learnpath.store.records import now
+from learnpath.store.tables import TaskRow
+from learnpath.store.tasks import Lease
 
 log = logging.getLogger(__name__)
 
@@ -70,14 +72,20 @@ class CeleryDispatcher:
         self.app = app
         self.broker = broker
 
-    async def submit_task(self, task_id: str) -> None:
-        async with self.rt.db.transaction() as s:
-            task_type, _ = await tasks.kind_and_subject(s, task_id)
-            message = Message(ADVANCE, [task_id], queue_of(task_type), new_message_id())
-            await tasks.queue(
-                s, task_id, message.message_id, lease_until(self.rt.settings.queued_lease_s)
-            )
-        await self._send([message])
+    def lease_for_new(self) -> Lease:
+        until = lease_until(self.rt.settings.queued_lease_s)
+        return Lease(None, until, new_message_id())
+
+    async def submit_task(self, task_id: str, created: TaskRow | None = None) -> None:
+        if created is not None and created.broker_id is not None:
+            message_id, task_type = created.broker_id, created.task_type
+        else:
+            message_id = new_message_id()
+            async with self.rt.db.transaction() as s:
+                task_type, _ = await tasks.kind_and_subject(s, task_id)
+                until = lease_until(self.rt.settings.queued_lease_s)
+                await tasks.queue(s, task_id, message_id, until)
+        await self._send([Message(ADVANCE, [task_id], queue_of(task_type), message_id)])
 
     async def submit_items(self, task_id: str, items: list[ItemKey]) -> None:
         """One message per item; a batch retry's items travel together, in one message.

@@ -17,10 +17,13 @@ from learnpath.domain.items import ItemKey
 from learnpath.domain.tasks import TaskStatus
 from learnpath.engine import leases
 from learnpath.engine.items import run_item, settle_items, start_items
+from learnpath.engine.leases import lease_until
 from learnpath.engine.runner import advance
 from learnpath.engine.runtime import Runtime
 from learnpath.engine.workflow import Outcome, StartedItem
 from learnpath.store import tasks
+from learnpath.store.tables import TaskRow
+from learnpath.store.tasks import Lease
 
 log = logging.getLogger(__name__)
 
@@ -50,8 +53,11 @@ class InlineDispatcher:
         self._watcher: asyncio.Task[None] | None = None
         self._last_renewal = 0.0
 
-    async def submit_task(self, task_id: str) -> None:
-        held = await leases.hold_task(self.rt, task_id)
+    def lease_for_new(self) -> Lease:
+        return Lease(self.rt.worker_id, lease_until(self.rt.settings.lease_s))
+
+    async def submit_task(self, task_id: str, created: TaskRow | None = None) -> None:
+        held = created or await leases.hold_task(self.rt, task_id)
         self._spawn(task_id, advance(self.rt, task_id, held))
 
     async def submit_items(self, task_id: str, items: list[ItemKey]) -> None:

@@ -5,11 +5,18 @@ from __future__ import annotations
 from typing import Any, Protocol
 
 from learnpath.domain.items import ItemKey
+from learnpath.store.tables import TaskRow
+from learnpath.store.tasks import Lease
 
 
 class Dispatcher(Protocol):
-    async def submit_task(self, task_id: str) -> None:
-        """Run the task's workflow from its current step (framework steps, then fan-out)."""
+    def lease_for_new(self) -> Lease:
+        """The lease a task created now for this dispatcher is stored with: it is held from
+        its first commit, and :meth:`submit_task` given the row needs no write of its own."""
+
+    async def submit_task(self, task_id: str, created: TaskRow | None = None) -> None:
+        """Run the task's workflow from its current step (framework steps, then fan-out);
+        ``created``: the task's row as committed with :meth:`lease_for_new`'s lease."""
 
     async def submit_items(self, task_id: str, items: list[ItemKey]) -> None:
         """Generate these content items for the task, each independently."""

@@ -15,7 +15,7 @@ from learnpath.engine.runtime import Runtime
 from learnpath.errors import Conflict, Invalid, TaskNotFound
 from learnpath.export.document import document_body_html, document_docx, document_html
 from learnpath.service.budget import check_budget
-from learnpath.service.tasks import task_view, visible_task
+from learnpath.service.tasks import created_view, task_view, visible_task
 from learnpath.service.views import JobList, JobView, TaskView
 from learnpath.store import documents
 from learnpath.store.database import Session
@@ -88,11 +88,16 @@ async def _submit(
         await check_budget(s, rt.settings, user_id)
         sources = await _reused_sources(s, source_job_id, user_id)
         task = await create_task(
-            s, task_type, settings.model_dump(mode="json"), user_id=user_id, task_id=job_id
+            s,
+            task_type,
+            settings.model_dump(mode="json"),
+            user_id=user_id,
+            task_id=job_id,
+            lease=rt.dispatcher.lease_for_new(),
         )
         documents.add_job(s, task.task_id, files, outline=outline, sources=sources)
-        view = job_view(await task_view(s, task), None)
-    await rt.dispatcher.submit_task(task.task_id)
+        view = job_view(created_view(task), None)
+    await rt.dispatcher.submit_task(task.task_id, task)
     return view
 
 

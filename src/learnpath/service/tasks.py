@@ -34,9 +34,10 @@ async def submit_roadmap(
             request.model_dump(mode="json"),
             user_id=user_id,
             auto_approve=auto_approve,
+            lease=rt.dispatcher.lease_for_new(),
         )
-        view = await task_view(s, task)
-    await rt.dispatcher.submit_task(task.task_id)
+        view = created_view(task)
+    await rt.dispatcher.submit_task(task.task_id, task)
     return view
 
 
@@ -52,6 +53,12 @@ async def visible_task(
 
 async def task_view(s: Session, task: TaskRow) -> TaskView:
     return _view(task, *await task_views.figures(s, task.task_id))
+
+
+def created_view(task: TaskRow) -> TaskView:
+    """The view of a task created in this transaction: it has no items and has spent
+    nothing yet, so its figures need no query."""
+    return _view(task, 0, 0, 0, 0, 0, 0, 0.0)
 
 
 def _view(task: TaskRow, done: int, failed: int, total: int, *spent: Any) -> TaskView:

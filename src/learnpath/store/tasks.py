@@ -7,7 +7,7 @@ from collections.abc import Collection, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
 from functools import cache
-from typing import Any
+from typing import Any, NamedTuple
 
 from sqlalchemy import (
     ColumnElement,
@@ -58,9 +58,10 @@ async def create_task(
     step: Step = Step.queued,
     status: TaskStatus = TaskStatus.pending,
     task_id: str | None = None,
+    lease: Lease | None = None,
 ) -> TaskRow:
     """A new task row; ``task_id`` when the client chose it (a document job's ``job_id``),
-    a :class:`Conflict` if it is taken."""
+    a :class:`Conflict` if it is taken; held from the start under ``lease``."""
     if task_id is not None and await session.get(TaskRow, task_id) is not None:
         raise Conflict(f"job_id {task_id} is already taken", task_id)
     row = TaskRow(
@@ -79,6 +80,8 @@ async def create_task(
         summary={},
         validation_issues=[],
     )
+    if lease is not None:
+        row.lease_owner, row.lease_expires_at, row.broker_id = lease
     session.add(row)
     await session.flush()
     return row
@@ -177,6 +180,15 @@ _GENERATING_ATTEMPT = select(TaskRow.task_type, TaskRow.attempt, TaskRow.roadmap
 
 def still_generating(task_id: str) -> ColumnElement[bool]:
     return exists().where(TaskRow.task_id == task_id, *GENERATING)
+
+
+class Lease(NamedTuple):
+    """Who vouches for a task's steps and until when: a worker's lease (``owner``), or the
+    queued lease of the broker message ``message_id`` (no owner yet)."""
+
+    owner: str | None
+    until: datetime
+    message_id: str | None = None
 
 
 @dataclass(frozen=True)
