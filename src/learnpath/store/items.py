@@ -46,10 +46,10 @@ class Settled:
 
 # Built once (building a statement costs more than running it on SQLite): the task's items,
 # and how many are in each status.
-OWNED: Select[ItemRow] = select(ItemRow).where(
+_OWNED: Select[ItemRow] = select(ItemRow).where(
     ItemRow.subject_id == bindparam("subject_id"), ItemRow.task_id == bindparam("task_id")
 )
-COUNTS: Select[str, int] = (
+_COUNTS: Select[str, int] = (
     select(ItemRow.status, func.count())
     .where(ItemRow.subject_id == bindparam("subject_id"), ItemRow.task_id == bindparam("task_id"))
     .group_by(ItemRow.status)
@@ -58,7 +58,7 @@ COUNTS: Select[str, int] = (
 
 async def owned(session: AsyncSession, roadmap_id: str, task_id: str) -> list[ItemRow]:
     """The items whose current generation ``task_id`` owns."""
-    rows = await session.scalars(OWNED, {"subject_id": roadmap_id, "task_id": task_id})
+    rows = await session.scalars(_OWNED, {"subject_id": roadmap_id, "task_id": task_id})
     return list(rows.all())
 
 
@@ -72,7 +72,7 @@ async def open_keys(session: AsyncSession, roadmap_id: str, task_id: str) -> lis
 
 async def counts(session: AsyncSession, roadmap_id: str, task_id: str) -> Counter[str]:
     """How many of the task's items are in each status."""
-    rows = await session.execute(COUNTS, {"subject_id": roadmap_id, "task_id": task_id})
+    rows = await session.execute(_COUNTS, {"subject_id": roadmap_id, "task_id": task_id})
     return Counter({status: count for status, count in rows.all()})
 
 

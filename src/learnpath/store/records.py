@@ -12,6 +12,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from learnpath.domain.intent import IntentAnalysis
 from learnpath.domain.tasks import ReviewDecision
 from learnpath.llm.types import LLMCall
+from learnpath.store import usage
 from learnpath.store.tables import IntentAnalysisRow, LLMCallRow, ReviewRoundRow
 
 
@@ -37,17 +38,12 @@ async def record_calls(session: AsyncSession, task_id: str | None, calls: Sequen
         await session.execute(insert(cast(Table, LLMCallRow.__table__)), rows)
 
 
-USAGE = select(
-    func.count(),
-    func.coalesce(func.sum(LLMCallRow.prompt_tokens), 0),
-    func.coalesce(func.sum(LLMCallRow.completion_tokens), 0),
-    func.coalesce(func.sum(LLMCallRow.cost_usd), 0.0),
-).where(LLMCallRow.task_id == bindparam("task_id"))
+_USAGE = select(*usage.USAGE_COLUMNS).where(LLMCallRow.task_id == bindparam("task_id"))
 """Built once (building a statement costs more than running it on SQLite)."""
 
 
 async def usage_summary(session: AsyncSession, task_id: str) -> dict[str, Any]:
-    row = (await session.execute(USAGE, {"task_id": task_id})).one()
+    row = (await session.execute(_USAGE, {"task_id": task_id})).one()
     return {
         "llm_calls": row[0],
         "prompt_tokens": row[1],

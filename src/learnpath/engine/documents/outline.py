@@ -3,6 +3,7 @@ from the prompt, the requirements and the sources; code numbers and checks it.""
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from typing import Any
 
 from pydantic import ValidationError
@@ -100,7 +101,7 @@ async def outline_validation(rt: Runtime, task: TaskRow) -> TaskRow:
             verdict: Outline | str = f"the stored outline draft is unusable: {error}"
         else:
             verdict = _verdict(draft)
-        await _conclude(s, task, row, verdict, [])
+        await _conclude(s, task, row, verdict)
     await assembly.keep_result(rt, task.task_id)
     return task
 
@@ -114,7 +115,11 @@ def _verdict(draft: OutlineDraft) -> Outline | str:
 
 
 async def _conclude(
-    s: Session, task: TaskRow, row: DocumentJobRow, verdict: Outline | str, after: list[Hop]
+    s: Session,
+    task: TaskRow,
+    row: DocumentJobRow,
+    verdict: Outline | str,
+    after: Sequence[Hop] = (),
 ) -> None:
     """The verdict stored, after the changes ``after``."""
     if isinstance(verdict, str):
@@ -124,7 +129,7 @@ async def _conclude(
 
 
 async def _complete(
-    s: Session, task: TaskRow, row: DocumentJobRow, outline: Outline, after: list[Hop]
+    s: Session, task: TaskRow, row: DocumentJobRow, outline: Outline, after: Sequence[Hop]
 ) -> None:
     """The checked outline is the job's result: ``outline_generated``, then completed."""
     row.outline = outline.model_dump(mode="json")
