@@ -117,8 +117,9 @@ def mark_done_on_resources(page: Page, api: Api, roadmap_id: str, concept: Json)
     page.get_by_role("button", name="Mark as done").click()
     expect(page).to_have_url(re.compile(r"tab=resources#concept-panel$"))
     expect(page.locator("#concept-state")).to_have_text("✓ Done")
-    top = "document.getElementById('concept-panel').getBoundingClientRect().top"
-    assert abs(page.evaluate(top)) <= 1, "the page shows the concept, not its top"
+    # The browser scrolls to the fragment after the page loads: wait for it, not a moment.
+    top = "Math.abs(document.getElementById('concept-panel').getBoundingClientRect().top) <= 1"
+    page.wait_for_function(top, timeout=10_000)  # the page shows the concept, not its top
     expect(page.get_by_role("button", name="Mark as not done")).to_be_visible()
     after = progress(api, roadmap_id)
     listed = after["concepts"]
