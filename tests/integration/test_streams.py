@@ -15,6 +15,7 @@ from tests.support.cluster import RedisServer
 
 from learnpath.domain.events import Event, EventType, new_event
 from learnpath.events.bus import MemoryBus
+from learnpath.events import streams
 from learnpath.events.streams import StreamFeed, StreamPublisher, connect, stream_key
 
 
@@ -88,6 +89,28 @@ async def test_live_events_reach_a_follower_and_the_stream_expires_after_the_end
         assert await received(queue, 1) == [3]
     await feed.close()
     assert 0 < await client.ttl(stream_key("t2")) <= 30
+
+
+async def test_a_task_watched_while_a_read_waits_joins_it_at_once(
+    client: aioredis.Redis, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A read blocked on the streams watched so far is woken for a newly watched one: with
+    reads that would block for a minute, the new task's events still arrive."""
+    monkeypatch.setattr(streams, "BLOCK_MS", 60_000)
+    publisher = StreamPublisher(client, maxlen=1000, ttl_s=30)
+    bus = MemoryBus()
+    first, second = bus.subscribe("w1"), bus.subscribe("w2")
+    feed = StreamFeed(client, bus)
+    with feed.watching("w1", 0):
+        await publisher.publish(events("w1", 1))
+        assert await received(first, 1) == [1]  # the feed now blocks on w1 alone
+        with feed.watching("w2", 0):
+            await publisher.publish(events("w2", 1, 2))
+            assert await received(second, 2) == [1, 2]
+    await feed.close()
+    wake_keys = [key async for key in client.scan_iter(match=streams.WAKE_PREFIX + "*")]
+    assert len(wake_keys) == 1
+    assert 0 < await client.ttl(wake_keys[0]) <= streams.WAKE_TTL_S
 
 
 async def test_streams_are_trimmed(client: aioredis.Redis) -> None:

@@ -18,6 +18,7 @@ import asyncio
 import contextlib
 import logging
 import time
+import uuid
 from collections import Counter
 from collections.abc import Iterator
 from typing import cast
@@ -33,8 +34,10 @@ log = logging.getLogger(__name__)
 KEY_PREFIX = "learnpath:events:"
 MAX_ENTRY_PART = 2**64 - 1
 BLOCK_MS = 200
-"""How long one read waits for new entries: a task watched for the first time joins the read
-within this time (its follower has read the log up to then in the meantime)."""
+"""How long one read waits for new entries. A task watched for the first time joins the next
+read: the read under way is woken through the feed's own wake stream."""
+WAKE_PREFIX = "learnpath:wake:"
+WAKE_TTL_S = 600
 BACKOFF_S = 1.0
 
 # KEYS[1]: the stream. ARGV: maxlen, ttl (0: the task goes on, keep the stream), then
@@ -113,12 +116,18 @@ class StreamFeed:
         self._interest: Counter[str] = Counter()
         self._positions: dict[str, str] = {}
         self._task: asyncio.Task[None] | None = None
+        self._wake_key = WAKE_PREFIX + uuid.uuid4().hex
+        self._wakes: set[asyncio.Task[None]] = set()
 
     @contextlib.contextmanager
     def watching(self, task_id: str, after_seq: int) -> Iterator[None]:
         """Keep ``task_id``'s stream read while the block runs."""
         self._interest[task_id] += 1
-        self._positions.setdefault(stream_key(task_id), position_after(after_seq))
+        key = stream_key(task_id)
+        if key not in self._positions:
+            self._positions[key] = position_after(after_seq)
+            if self._task is not None and not self._task.done():
+                self._wake_reader()
         if self._task is None or self._task.done():
             self._task = asyncio.create_task(self._run())
         try:
@@ -129,7 +138,25 @@ class StreamFeed:
                 del self._interest[task_id]
                 self._positions.pop(stream_key(task_id), None)
 
+    def _wake_reader(self) -> None:
+        """End the read under way (blocked on the streams watched before this one): an
+        entry on the wake stream it also reads."""
+        wake = asyncio.create_task(self._wake())
+        self._wakes.add(wake)
+        wake.add_done_callback(self._wakes.discard)
+
+    async def _wake(self) -> None:
+        try:
+            pipe = self.client.pipeline(transaction=False)
+            pipe.xadd(self._wake_key, {"w": "1"}, maxlen=1, approximate=False)
+            pipe.expire(self._wake_key, WAKE_TTL_S)
+            await pipe.execute()
+        except (RedisError, OSError) as error:  # the read ends within BLOCK_MS anyway
+            log.debug("could not wake the stream read: %s", error)
+
     async def close(self) -> None:
+        for wake in list(self._wakes):
+            wake.cancel()
         if self._task is not None:
             self._task.cancel()
             with contextlib.suppress(asyncio.CancelledError):
@@ -147,14 +174,17 @@ class StreamFeed:
         positions = dict(self._positions)
         if not positions:
             return
+        positions[self._wake_key] = "$"
         replies = cast(
             list[tuple[bytes, list[tuple[bytes, dict[bytes, bytes]]]]] | None,
             await self.client.xread(positions, block=BLOCK_MS),  # type: ignore[arg-type]
         )
         fresh: list[Event] = []
         for key, entries in replies or ():
-            fresh.extend(Event.model_validate_json(fields[b"e"]) for _, fields in entries)
             name = key.decode()
+            if name == self._wake_key:
+                continue
+            fresh.extend(Event.model_validate_json(fields[b"e"]) for _, fields in entries)
             if name in self._positions and entries:
                 self._positions[name] = entries[-1][0].decode()
         if fresh:

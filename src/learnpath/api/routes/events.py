@@ -85,11 +85,20 @@ async def _event_batches(
         follow_batches(rt, task_id, after, quiet_s=KEEPALIVE_S)
     ) as stream:
         async for batch in stream:
-            for n, event in enumerate(batch):
-                if event.is_terminal and await _ended(rt, task_id, event.seq):
-                    yield batch[: n + 1]
+            rest = batch
+            while (cut := _first_terminal(rest)) is not None:
+                # The client has the terminal event before the task is read to see whether
+                # the stream ends there.
+                yield rest[: cut + 1]
+                if await _ended(rt, task_id, rest[cut].seq):
                     return
-            yield batch
+                rest = rest[cut + 1 :]
+            if rest or not batch:
+                yield rest
+
+
+def _first_terminal(events: list[Event]) -> int | None:
+    return next((n for n, event in enumerate(events) if event.is_terminal), None)
 
 
 async def _events(rt: Runtime, task_id: str, after: int) -> AsyncGenerator[Event, None]:
