@@ -14,7 +14,6 @@ from datetime import datetime
 from typing import Any, cast
 
 from sqlalchemy import (
-    ColumnElement,
     Select,
     Table,
     bindparam,
@@ -54,6 +53,68 @@ _COUNTS: Select[str, int] = (
     .where(ItemRow.subject_id == bindparam("subject_id"), ItemRow.task_id == bindparam("task_id"))
     .group_by(ItemRow.status)
 )
+
+
+_ITEMS = cast(Table, ItemRow.__table__)
+_NAMED_OPEN = (
+    ItemRow.subject_id == bindparam("b_subject"),
+    ItemRow.task_id == bindparam("b_task"),
+    ItemRow.status.in_(OPEN_ITEM_STATUSES),
+    tuple_(ItemRow.concept_id, ItemRow.content_type).in_(bindparam("b_keys", expanding=True)),
+    still_generating(bindparam("b_task")),
+)
+"""These items (``b_keys``: (concept id, content type) pairs), while the generating task
+``b_task`` owns them and they are open."""
+_START_VALUES: dict[str, Any] = {
+    "status": ItemStatus.generating.value,
+    "error": None,
+    "updated_at": bindparam("b_at"),
+    "lease_owner": bindparam("b_owner"),
+    "lease_expires_at": bindparam("b_until"),
+}
+_START_WAITING = (
+    update(_ITEMS)
+    .where(*_NAMED_OPEN, ItemRow.status == ItemStatus.pending.value)
+    .values(**_START_VALUES)
+    .returning(ItemRow.concept_id, ItemRow.content_type)
+)
+_START_UNHELD = (
+    update(_ITEMS)
+    .where(*_NAMED_OPEN, item_not_held(bindparam("b_at")))
+    .values(**_START_VALUES)
+    .returning(ItemRow.concept_id, ItemRow.content_type)
+)
+_LOCK_OPEN = (
+    select(ItemRow.concept_id, ItemRow.content_type, ItemRow.fingerprint, ItemRow.generation)
+    .where(*_NAMED_OPEN)
+    .order_by(ItemRow.concept_id, ItemRow.content_type)  # locks in key order
+    .with_for_update()
+)
+_SETTLE = (
+    update(_ITEMS)
+    .where(
+        ItemRow.subject_id == bindparam("b_subject"),
+        ItemRow.concept_id == bindparam("b_concept"),
+        ItemRow.content_type == bindparam("b_type"),
+    )
+    .values(
+        status=bindparam("b_status"),
+        version=func.coalesce(bindparam("b_version"), ItemRow.version),
+        error=bindparam("b_error"),
+        updated_at=bindparam("b_at"),
+        lease_owner=None,
+        lease_expires_at=None,
+    )
+)
+
+
+def _named(roadmap_id: str, task_id: str, keys: Collection[ItemKey]) -> dict[str, Any]:
+    """The parameters of :data:`_NAMED_OPEN`."""
+    return {
+        "b_subject": roadmap_id,
+        "b_task": task_id,
+        "b_keys": [(k.concept_id, k.content_type) for k in keys],
+    }
 
 
 async def owned(session: AsyncSession, roadmap_id: str, task_id: str) -> list[ItemRow]:
@@ -163,42 +224,17 @@ async def start(
         # The rows locked first, in key order (as a requeue locks them): the two writes below
         # then wait for no row, so a sweeper requeueing the same items cannot deadlock them.
         await lock_open(session, roadmap_id, task_id, keys)
-    values = {
-        "status": ItemStatus.generating.value,
-        "error": None,
-        "updated_at": at,
-        "lease_owner": owner,
-        "lease_expires_at": until,
-    }
-    waiting = await _mark(
-        session,
-        values,
-        *_open(roadmap_id, task_id, keys),
-        ItemRow.status == ItemStatus.pending.value,
-        still_generating(task_id),
-    )
+    lease = {"b_at": at, "b_owner": owner, "b_until": until}
+    waiting = await _mark(session, _START_WAITING, {**_named(roadmap_id, task_id, keys), **lease})
     rest = [k for k in keys if k not in waiting]
     if not rest:
         return waiting, set()
-    taken = await _mark(
-        session,
-        values,
-        *_open(roadmap_id, task_id, rest),
-        item_not_held(at),
-        still_generating(task_id),
-    )
+    taken = await _mark(session, _START_UNHELD, {**_named(roadmap_id, task_id, rest), **lease})
     return waiting, taken
 
 
-async def _mark(
-    session: AsyncSession, values: dict[str, Any], *where: ColumnElement[bool]
-) -> set[ItemKey]:
-    rows = await session.execute(
-        update(ItemRow)
-        .where(*where)
-        .values(**values)
-        .returning(ItemRow.concept_id, ItemRow.content_type)
-    )
+async def _mark(session: AsyncSession, statement: Any, parameters: dict[str, Any]) -> set[ItemKey]:
+    rows = await session.execute(statement, parameters)
     return {ItemKey(r.concept_id, r.content_type) for r in rows}
 
 
@@ -207,12 +243,7 @@ async def lock_open(
 ) -> dict[ItemKey, str]:
     """Row-lock these items while still open for the generating task; key → the idempotency
     key their content is stored under (definition fingerprint and generation)."""
-    rows = await session.execute(
-        select(ItemRow.concept_id, ItemRow.content_type, ItemRow.fingerprint, ItemRow.generation)
-        .where(*_open(roadmap_id, task_id, keys), still_generating(task_id))
-        .order_by(ItemRow.concept_id, ItemRow.content_type)  # locks in key order
-        .with_for_update()
-    )
+    rows = await session.execute(_LOCK_OPEN, _named(roadmap_id, task_id, keys))
     return {ItemKey(r.concept_id, r.content_type): f"{r.fingerprint}:{r.generation}" for r in rows}
 
 
@@ -221,22 +252,10 @@ async def settle(
 ) -> None:
     """Store the outcome of each item (locked by :func:`lock_open`), releasing its lease."""
     await session.execute(
-        update(cast(Table, ItemRow.__table__))
-        .where(
-            ItemRow.subject_id == roadmap_id,
-            ItemRow.concept_id == bindparam("b_concept"),
-            ItemRow.content_type == bindparam("b_type"),
-        )
-        .values(
-            status=bindparam("b_status"),
-            version=func.coalesce(bindparam("b_version"), ItemRow.version),
-            error=bindparam("b_error"),
-            updated_at=at,
-            lease_owner=None,
-            lease_expires_at=None,
-        ),
+        _SETTLE,
         [
             {
+                "b_subject": roadmap_id,
                 "b_concept": o.key.concept_id,
                 "b_type": o.key.content_type,
                 "b_status": (
@@ -244,6 +263,7 @@ async def settle(
                 ),
                 "b_version": o.version,
                 "b_error": o.error,
+                "b_at": at,
             }
             for o in settled
         ],

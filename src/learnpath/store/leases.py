@@ -23,7 +23,7 @@ ItemRef = tuple[str, str, str]
 """An item as a message names it: (task id, concept id, content type)."""
 
 
-def item_not_held(at: datetime) -> ColumnElement[bool]:
+def item_not_held(at: datetime | ColumnElement[datetime]) -> ColumnElement[bool]:
     """Items no worker holds a live lease on."""
     return or_(
         ItemRow.lease_owner.is_(None),

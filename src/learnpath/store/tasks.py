@@ -178,7 +178,7 @@ _GENERATING_ATTEMPT = select(TaskRow.task_type, TaskRow.attempt, TaskRow.roadmap
 """Built once (building a statement costs more than running it on SQLite)."""
 
 
-def still_generating(task_id: str) -> ColumnElement[bool]:
+def still_generating(task_id: str | ColumnElement[str]) -> ColumnElement[bool]:
     return exists().where(TaskRow.task_id == task_id, *GENERATING)
 
 
