@@ -6,9 +6,9 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import sqlite3
-import threading
 from pathlib import Path
 
+import pytest
 from sqlalchemy import text
 from sqlalchemy.engine import make_url
 
@@ -71,41 +71,69 @@ async def test_waiting_for_another_processs_write_lock_does_not_stall_the_loop(
         await db.dispose()
 
 
-async def test_closing_the_cursor_of_a_statement_still_running_waits_off_the_loop(
+async def test_closing_the_cursor_of_a_statement_waiting_in_the_thread_waits_off_the_loop(
     tmp_path: Path,
 ) -> None:
-    """A caller cancelled while its statement runs in the thread, then closing its cursor:
-    the close must wait there, behind the statement, not on the event loop for SQLite's
-    connection lock (the loop would stall until the statement ended)."""
-    release = threading.Event()
-    released_by: list[str] = []
-
-    def block() -> int:  # a statement that runs until the test lets it end
-        release.wait()
-        return 1
-
-    def let_go(by: str) -> None:
-        if not release.is_set():
-            released_by.append(by)
-            release.set()
-
-    connection = await connector(make_url(f"sqlite+aiosqlite:///{tmp_path / 'c.db'}"))()
-    fallback = threading.Timer(10, let_go, args=("the fallback timer",))
-    fallback.start()
+    """A write waiting in the thread for another process's lock, its caller cancelled, then
+    its cursor closed: the close waits there, behind the statement, while the loop goes on
+    (closed on the loop, it would stall it, or fail as a recursive use of the cursor)."""
+    path = tmp_path / "c.db"
+    with contextlib.closing(sqlite3.connect(path)) as setup:
+        setup.execute("CREATE TABLE t (n INTEGER)")
+        setup.commit()
+    other = sqlite3.connect(path, isolation_level=None)
+    other.execute("BEGIN IMMEDIATE")
+    connection = await connector(make_url(f"sqlite+aiosqlite:///{path}"))()
     try:
-        await connection.create_function("block", 0, block)
         cursor = await connection.cursor()
-        running = asyncio.create_task(cursor.execute("SELECT block()"))
+        running = asyncio.create_task(cursor.execute("INSERT INTO t VALUES (1)"))
         await asyncio.sleep(0.1)
+        assert not running.done(), "the write waits for the other writer's lock"
         running.cancel()
         closing = asyncio.create_task(cursor.close())
-        await asyncio.sleep(0.05)  # the close starts; were it on the loop, it would hold it
-        let_go("the event loop")
-        await closing
+        ticks = 0
+        for _ in range(10):  # the loop keeps running while the close waits
+            await asyncio.sleep(0.01)
+            ticks += 1
+        assert ticks == 10 and not closing.done()
+        other.execute("ROLLBACK")
+        await asyncio.wait_for(closing, 10)
         with contextlib.suppress(asyncio.CancelledError):
             await running
+        assert connection.idle
     finally:
-        fallback.cancel()
-        release.set()
+        other.close()
         await connection.close()
-    assert released_by == ["the event loop"]
+
+
+async def test_statements_run_on_the_loop_and_a_lock_wait_moves_to_the_thread(
+    tmp_path: Path,
+) -> None:
+    """With the thread idle, a statement runs on the loop (it is done before the call
+    returns to the loop); one that needs a lock another connection holds waits in the
+    thread, and succeeds there once the lock is free."""
+    path = tmp_path / "w.db"
+    connection = await connector(make_url(f"sqlite+aiosqlite:///{path}"))()
+    other = sqlite3.connect(path, isolation_level=None)
+    try:
+        cursor = await connection.cursor()
+        await cursor.execute("CREATE TABLE t (n INTEGER)")
+        await connection.commit()
+        reading = cursor.execute("SELECT count(*) FROM t")
+        # Run to completion without yielding to the loop: nothing went to the thread.
+        with pytest.raises(StopIteration) as finished:
+            reading.send(None)
+        assert finished.value.value is cursor
+        assert await cursor.fetchall() == [(0,)]
+        other.execute("BEGIN IMMEDIATE")
+        writing = asyncio.create_task(cursor.execute("INSERT INTO t VALUES (1)"))
+        await asyncio.sleep(0.1)
+        assert not writing.done() and not connection.idle
+        other.execute("COMMIT")
+        await asyncio.wait_for(writing, 10)
+        await connection.commit()
+        assert connection.idle
+        assert other.execute("SELECT n FROM t").fetchall() == [(1,)]
+    finally:
+        other.close()
+        await connection.close()

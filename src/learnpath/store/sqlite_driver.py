@@ -1,54 +1,71 @@
-"""aiosqlite with one thread round trip per statement.
+"""aiosqlite, with statements run on the event loop when they cannot wait.
 
 aiosqlite runs every call on a connection in that connection's own thread and wakes the
-event loop with each result. SQLAlchemy's adapter makes four such calls per statement (open
-a cursor, execute, fetch the rows, close the cursor), and on a small VM each round trip costs
-about 0.1 ms, several times what the statement itself takes. Here a statement is executed
-and its rows fetched in one call to the thread. Opening a cursor, handing out rows already
-fetched and closing a cursor whose statement ran to its end (SQLite has reset it: closing
-calls no SQLite function) run on the event loop. Everything that calls SQLite (execute,
-commit, rollback, closing a cursor whose statement failed or whose caller was cancelled while
-it ran) stays in the thread, as in aiosqlite, so the event loop never waits for a lock: not
-for another process's writer, nor for a statement still running in the thread.
+event loop with each result. On a small VM that round trip (waking the thread, then the
+loop) costs about 0.2 ms, several times what a statement on an open SQLite database takes,
+and a task's transactions run dozens of statements. So a statement runs on the event loop,
+with SQLite's busy timeout at zero: one that would have to wait for another process's write
+lock fails at once without effect, and is run again in the connection's thread, where it
+waits up to :data:`BUSY_TIMEOUT_MS` as aiosqlite would. The loop never waits for a lock:
+not for another process's writer, nor for a call still running in the thread (while one
+is, statements queue behind it there). Commits and rollbacks of an open transaction run in
+the thread (a commit may checkpoint the WAL, which writes the database file); with nothing
+open they have nothing to do and return at once.
 """
 
 from __future__ import annotations
 
+import asyncio
+import contextlib
 import sqlite3
 from collections import deque
 from collections.abc import Awaitable, Callable, Generator, Iterable
-from typing import Any
+from typing import Any, TypeVar
 
 import aiosqlite
 from sqlalchemy.dialects.sqlite.aiosqlite import SQLiteDialect_aiosqlite
 from sqlalchemy.engine import URL
 
+BUSY_TIMEOUT_MS = 30_000
+"""How long a statement run in the thread waits for another connection's lock."""
+T = TypeVar("T")
+
 
 class OneHopCursor(aiosqlite.Cursor):
-    """A cursor whose ``execute`` also fetches the rows, in the same call to the thread."""
+    """A cursor whose ``execute`` runs on the loop when it can (see the module), else in the
+    thread, fetching the rows in the same call."""
 
-    def __init__(self, conn: aiosqlite.Connection, cursor: sqlite3.Cursor) -> None:
+    def __init__(self, conn: OneHopConnection, cursor: sqlite3.Cursor) -> None:
         super().__init__(conn, cursor)
+        self._connection = conn
         self._fetched: deque[Any] = deque()
         self._unfinished = False
         """A call to the thread did not return (it failed, or its caller was cancelled): its
         statement may still be running there."""
 
     async def execute(self, sql: str, parameters: Iterable[Any] | None = None) -> OneHopCursor:
-        self._unfinished = True
-        # aiosqlite's own call to its thread (untyped there)
-        rows = await self._execute(  # type: ignore[no-untyped-call]
-            _execute_and_fetch, self._cursor, sql, parameters
-        )
-        self._unfinished = False
+        rows = await self._run(_execute_and_fetch, sql, parameters)
         self._fetched = deque(rows)
         return self
 
     async def executemany(self, sql: str, parameters: Iterable[Iterable[Any]]) -> OneHopCursor:
-        self._unfinished = True
-        await super().executemany(sql, parameters)
-        self._unfinished = False
+        await self._run(_execute_many, sql, list(parameters))
         return self
+
+    async def _run(self, statement: Callable[[sqlite3.Cursor, str, Any], T], *args: Any) -> T:
+        if self._connection.idle:
+            try:
+                return statement(self._cursor, *args)
+            except sqlite3.OperationalError as error:
+                if not _busy(error):
+                    raise
+                # It did nothing: it needs a lock another connection holds. Wait in the thread.
+        self._unfinished = True
+        result: T = await self._execute(  # type: ignore[no-untyped-call]
+            _patiently, statement, self._cursor, *args
+        )
+        self._unfinished = False
+        return result
 
     async def fetchone(self) -> Any:
         return self._fetched.popleft() if self._fetched else None
@@ -75,6 +92,28 @@ def _execute_and_fetch(cursor: sqlite3.Cursor, sql: str, parameters: Any) -> lis
     return cursor.fetchall() if cursor.description else []
 
 
+def _execute_many(cursor: sqlite3.Cursor, sql: str, parameters: list[Any]) -> None:
+    cursor.executemany(sql, parameters)
+
+
+def _busy(error: sqlite3.OperationalError) -> bool:
+    """SQLITE_BUSY or SQLITE_LOCKED (any extended code): a lock was not free."""
+    return getattr(error, "sqlite_errorcode", 0) & 0xFF in (sqlite3.SQLITE_BUSY, 6)
+
+
+def _patiently(statement: Callable[..., T], cursor: sqlite3.Cursor, *args: Any) -> T:
+    """``statement``, in the thread, waiting for locks up to :data:`BUSY_TIMEOUT_MS`."""
+    return _waiting(cursor.connection, lambda: statement(cursor, *args))
+
+
+def _waiting(connection: sqlite3.Connection, call: Callable[[], T]) -> T:
+    connection.execute(f"PRAGMA busy_timeout={BUSY_TIMEOUT_MS}")
+    try:
+        return call()
+    finally:
+        connection.execute("PRAGMA busy_timeout=0")
+
+
 class _Opening:
     """What ``cursor()`` returns, as aiosqlite's does: awaited, or entered with ``async
     with`` (SQLAlchemy's adapter does that)."""
@@ -96,8 +135,48 @@ class _Opening:
 
 
 class OneHopConnection(aiosqlite.Connection):
+    def __init__(self, connector: Callable[[], sqlite3.Connection], iter_chunk_size: int) -> None:
+        super().__init__(connector, iter_chunk_size)
+        self._in_thread = 0
+        """Calls queued for, or running in, the thread: counted down on the loop once each
+        has returned there."""
+
+    @property
+    def idle(self) -> bool:
+        """Whether the thread has nothing to do: a statement may then run on the loop."""
+        return self._in_thread == 0 and self._connection is not None
+
     def cursor(self) -> _Opening:  # type: ignore[override]
         return _Opening(self)
+
+    async def commit(self) -> None:
+        if self.idle and not self._conn.in_transaction:
+            return
+        await self._execute(_waiting, self._conn, self._conn.commit)
+
+    async def rollback(self) -> None:
+        if self.idle and not self._conn.in_transaction:
+            return
+        await self._execute(self._conn.rollback)
+
+    async def _execute(self, fn: Callable[..., T], *args: Any, **kwargs: Any) -> T:
+        if not self._running or not self._connection:
+            raise ValueError("Connection closed")
+        loop = asyncio.get_running_loop()
+        self._in_thread += 1
+
+        def call() -> T:
+            try:
+                return fn(*args, **kwargs)
+            finally:
+                with contextlib.suppress(RuntimeError):  # the loop is gone: so is the count
+                    loop.call_soon_threadsafe(self._returned)
+
+        result: T = await super()._execute(call)  # type: ignore[no-untyped-call]
+        return result
+
+    def _returned(self) -> None:
+        self._in_thread -= 1
 
 
 def connector(url: URL) -> Callable[[], Awaitable[OneHopConnection]]:
@@ -105,7 +184,8 @@ def connector(url: URL) -> Callable[[], Awaitable[OneHopConnection]]:
     arguments SQLAlchemy's aiosqlite dialect would use; the connection is used from the
     event loop's thread as well as its own (one at a time), so it is not bound to either."""
     args, options = SQLiteDialect_aiosqlite().create_connect_args(url)
-    kwargs: dict[str, Any] = {**options, "check_same_thread": False}
+    # No busy timeout by default: statements on the loop must not wait (see the module).
+    kwargs: dict[str, Any] = {**options, "check_same_thread": False, "timeout": 0}
 
     async def connect() -> OneHopConnection:
         connection = OneHopConnection(lambda: sqlite3.connect(args[0], **kwargs), 64)
