@@ -12,6 +12,7 @@ import pytest
 from sqlalchemy import text
 from sqlalchemy.engine import make_url
 
+from learnpath.store import sqlite_driver
 from learnpath.store.database import Database
 from learnpath.store.sqlite_driver import connector
 
@@ -137,3 +138,32 @@ async def test_statements_run_on_the_loop_and_a_lock_wait_moves_to_the_thread(
     finally:
         other.close()
         await connection.close()
+
+
+async def test_the_wal_is_checkpointed_by_the_thread_every_so_many_commits(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Commits on the loop never copy the WAL into the database file (SQLite's automatic
+    checkpoint would, past 1000 pages); every CHECKPOINT_EVERY commits the connection's
+    thread does."""
+    monkeypatch.setattr(sqlite_driver, "CHECKPOINT_EVERY", 2)
+    path = tmp_path / "ckpt.db"
+    connection = await sqlite_driver.connector(make_url(f"sqlite+aiosqlite:///{path}"))()
+    # Open to the end, so that closing the other is not the last close (which checkpoints).
+    reader = sqlite3.connect(path)
+    try:
+        cursor = await connection.cursor()
+        await cursor.execute("PRAGMA journal_mode=WAL")
+        await cursor.execute("CREATE TABLE t (b BLOB)")
+        await connection.commit()  # (DDL: no transaction was open)
+        reader.execute("SELECT count(*) FROM t").fetchall()  # it has the WAL open now
+        await cursor.execute("INSERT INTO t VALUES (?)", (b"x" * 6_000_000,))
+        await connection.commit()  # 1: 6 MB in the log, past the automatic checkpoint
+        assert path.stat().st_size < 1_000_000, "the database file has not been written to"
+        await cursor.execute("INSERT INTO t VALUES (x'00')")
+        await connection.commit()  # 2: the thread checkpoints
+        await connection.close()  # queued behind the checkpoint in the thread
+        assert path.stat().st_size > 6_000_000
+    finally:
+        await connection.close()
+        reader.close()

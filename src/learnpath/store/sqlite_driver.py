@@ -8,9 +8,12 @@ with SQLite's busy timeout at zero: one that would have to wait for another proc
 lock fails at once without effect, and is run again in the connection's thread, where it
 waits up to :data:`BUSY_TIMEOUT_MS` as aiosqlite would. The loop never waits for a lock:
 not for another process's writer, nor for a call still running in the thread (while one
-is, statements queue behind it there). Commits and rollbacks of an open transaction run in
-the thread (a commit may checkpoint the WAL, which writes the database file); with nothing
-open they have nothing to do and return at once.
+is, statements queue behind it there).
+
+Commits run on the loop too (in WAL mode a commit appends to the log and waits for no one;
+with ``synchronous=NORMAL`` it does not sync the disk): SQLite's automatic checkpoint, which
+would copy the log into the database file and sync it inside a commit, is off, and every
+:data:`CHECKPOINT_EVERY` commits a connection checkpoints in its thread instead.
 """
 
 from __future__ import annotations
@@ -28,6 +31,8 @@ from sqlalchemy.engine import URL
 
 BUSY_TIMEOUT_MS = 30_000
 """How long a statement run in the thread waits for another connection's lock."""
+CHECKPOINT_EVERY = 200
+"""Commits of a connection between the WAL checkpoints it runs in its thread."""
 T = TypeVar("T")
 
 
@@ -106,6 +111,12 @@ def _patiently(statement: Callable[..., T], cursor: sqlite3.Cursor, *args: Any) 
     return _waiting(cursor.connection, lambda: statement(cursor, *args))
 
 
+def _checkpoint(connection: sqlite3.Connection) -> None:
+    """Copy what the WAL holds into the database, without waiting for readers or writers."""
+    with contextlib.suppress(sqlite3.Error):  # the next one copies what this one could not
+        connection.execute("PRAGMA wal_checkpoint(PASSIVE)")
+
+
 def _waiting(connection: sqlite3.Connection, call: Callable[[], T]) -> T:
     connection.execute(f"PRAGMA busy_timeout={BUSY_TIMEOUT_MS}")
     try:
@@ -140,6 +151,8 @@ class OneHopConnection(aiosqlite.Connection):
         self._in_thread = 0
         """Calls queued for, or running in, the thread: counted down on the loop once each
         has returned there."""
+        self._commits = 0
+        self._checkpoint: asyncio.Future[None] | None = None
 
     @property
     def idle(self) -> bool:
@@ -150,9 +163,15 @@ class OneHopConnection(aiosqlite.Connection):
         return _Opening(self)
 
     async def commit(self) -> None:
-        if self.idle and not self._conn.in_transaction:
+        if not self.idle:
+            await self._execute(_waiting, self._conn, self._conn.commit)
             return
-        await self._execute(_waiting, self._conn, self._conn.commit)
+        if not self._conn.in_transaction:
+            return
+        self._conn.commit()
+        self._commits += 1
+        if self._commits % CHECKPOINT_EVERY == 0:
+            self._checkpoint = self._queue(_checkpoint, self._conn)
 
     async def rollback(self) -> None:
         if self.idle and not self._conn.in_transaction:
@@ -160,9 +179,15 @@ class OneHopConnection(aiosqlite.Connection):
         await self._execute(self._conn.rollback)
 
     async def _execute(self, fn: Callable[..., T], *args: Any, **kwargs: Any) -> T:
+        return await self._queue(fn, *args, **kwargs)
+
+    def _queue(self, fn: Callable[..., T], *args: Any, **kwargs: Any) -> asyncio.Future[T]:
+        """Queue ``fn`` for the thread now (aiosqlite's queue: the thread sets the future);
+        awaiting the result is the caller's choice."""
         if not self._running or not self._connection:
             raise ValueError("Connection closed")
         loop = asyncio.get_running_loop()
+        future: asyncio.Future[T] = loop.create_future()
         self._in_thread += 1
 
         def call() -> T:
@@ -172,8 +197,8 @@ class OneHopConnection(aiosqlite.Connection):
                 with contextlib.suppress(RuntimeError):  # the loop is gone: so is the count
                     loop.call_soon_threadsafe(self._returned)
 
-        result: T = await super()._execute(call)  # type: ignore[no-untyped-call]
-        return result
+        self._tx.put_nowait((future, call))
+        return future
 
     def _returned(self) -> None:
         self._in_thread -= 1
@@ -191,6 +216,7 @@ def connector(url: URL) -> Callable[[], Awaitable[OneHopConnection]]:
         connection = OneHopConnection(lambda: sqlite3.connect(args[0], **kwargs), 64)
         connection._thread.daemon = True  # as the dialect's own connections: exit never waits
         await connection
+        connection._conn.execute("PRAGMA wal_autocheckpoint=0")
         return connection
 
     return connect
