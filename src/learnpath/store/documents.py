@@ -64,9 +64,7 @@ async def add_chapter_items(
 ) -> None:
     """The job's chapter items, waiting: one per (chapter id, fingerprint), owned by the job.
     Items already there are kept (research ran again after a crash)."""
-    have = set(
-        await session.scalars(select(ItemRow.concept_id).where(ItemRow.subject_id == job_id))
-    )
+    have = set(await session.scalars(_ITEM_IDS, {"job_id": job_id}))
     for chapter_id, fingerprint in chapters:
         if chapter_id in have:
             continue
@@ -93,13 +91,7 @@ async def save_chapters(
     """Store (chapter id, idempotency key, body) entries as new versions; chapter id → its
     version. A key already written keeps its version and writes nothing, so a redelivered
     chapter is never written twice."""
-    stored = (
-        await session.execute(
-            select(ChapterRow.chapter_id, ChapterRow.version, ChapterRow.idempotency_key).where(
-                ChapterRow.job_id == job_id
-            )
-        )
-    ).all()
+    stored = (await session.execute(_CHAPTER_KEYS, {"job_id": job_id})).all()
     latest: dict[str, int] = {}
     existing: dict[tuple[str, str], int] = {}
     for chapter_id, version, key in stored:
@@ -125,28 +117,36 @@ async def save_chapters(
             }
         )
     if rows:
-        await session.execute(insert(cast(Table, ChapterRow.__table__)), rows)
+        await session.execute(_INSERT_CHAPTERS, rows)
     return versions
 
 
 async def latest_chapters(session: AsyncSession, job_id: str) -> dict[str, dict[str, Any]]:
     """Chapter id → the body of its latest version."""
-    newest = (
-        select(ChapterRow.chapter_id, func.max(ChapterRow.version).label("version"))
-        .where(ChapterRow.job_id == job_id)
-        .group_by(ChapterRow.chapter_id)
-        .subquery()
-    )
-    rows = await session.execute(
-        select(ChapterRow.chapter_id, ChapterRow.body)
-        .join(
-            newest,
-            (ChapterRow.chapter_id == newest.c.chapter_id)
-            & (ChapterRow.version == newest.c.version),
-        )
-        .where(ChapterRow.job_id == job_id)
-    )
+    rows = await session.execute(_LATEST_CHAPTERS, {"job_id": job_id})
     return {chapter_id: body for chapter_id, body in rows.all()}
+
+
+# Built once, as the job row's read: the statements of a job's chapter writing and assembly.
+_ITEM_IDS = select(ItemRow.concept_id).where(ItemRow.subject_id == bindparam("job_id"))
+_CHAPTER_KEYS = select(ChapterRow.chapter_id, ChapterRow.version, ChapterRow.idempotency_key).where(
+    ChapterRow.job_id == bindparam("job_id")
+)
+_INSERT_CHAPTERS = insert(cast(Table, ChapterRow.__table__))
+_NEWEST = (
+    select(ChapterRow.chapter_id, func.max(ChapterRow.version).label("version"))
+    .where(ChapterRow.job_id == bindparam("job_id"))
+    .group_by(ChapterRow.chapter_id)
+    .subquery()
+)
+_LATEST_CHAPTERS = (
+    select(ChapterRow.chapter_id, ChapterRow.body)
+    .join(
+        _NEWEST,
+        (ChapterRow.chapter_id == _NEWEST.c.chapter_id) & (ChapterRow.version == _NEWEST.c.version),
+    )
+    .where(ChapterRow.job_id == bindparam("job_id"))
+)
 
 
 async def chapter_writes(session: AsyncSession, job_id: str) -> dict[str, int]:

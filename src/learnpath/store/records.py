@@ -35,7 +35,10 @@ async def record_calls(session: AsyncSession, task_id: str | None, calls: Sequen
         if isinstance(call, LLMCall)
     ]
     if rows:
-        await session.execute(insert(cast(Table, LLMCallRow.__table__)), rows)
+        await session.execute(_INSERT_CALLS, rows)
+
+
+_INSERT_CALLS = insert(cast(Table, LLMCallRow.__table__))
 
 
 _USAGE = select(*usage.USAGE_COLUMNS).where(LLMCallRow.task_id == bindparam("task_id"))

@@ -302,7 +302,10 @@ async def status_of(session: AsyncSession, task_id: str) -> str | None:
 
 
 async def request_of(session: AsyncSession, task_id: str) -> dict[str, Any] | None:
-    return await session.scalar(select(TaskRow.request).where(TaskRow.task_id == task_id))
+    return await session.scalar(_REQUEST, {"task_id": task_id})
+
+
+_REQUEST = select(TaskRow.request).where(TaskRow.task_id == bindparam("task_id"))
 
 
 async def kind_and_subject(session: AsyncSession, task_id: str) -> tuple[str, str]:
