@@ -33,6 +33,13 @@ def _templates() -> Environment:
     return env
 
 
+@cache
+def _system_prompt(role: str, output_model: type[BaseModel]) -> str:
+    """An agent's system prompt: its role and output schema, the same for every call."""
+    schema = schema_instruction(output_model)
+    return _templates().get_template("system.j2").render(role=role, schema=schema)
+
+
 @dataclass(frozen=True)
 class Agent(Generic[In, Out]):
     name: str
@@ -42,19 +49,17 @@ class Agent(Generic[In, Out]):
     postprocess: Callable[[In, Out], Out]
 
     def warm(self) -> None:
-        """Compile the templates and the schema text now rather than on the first call."""
-        env = _templates()
-        env.get_template("system.j2")
-        env.get_template(f"{self.name}.j2")
-        schema_instruction(self.output_model)
+        """Compile the templates and render the system prompt now rather than on the first
+        call."""
+        _templates().get_template(f"{self.name}.j2")
+        _system_prompt(self.role, self.output_model)
 
     def messages(self, data: In) -> list[dict[str, str]]:
-        env = _templates()
-        system = env.get_template("system.j2").render(
-            role=self.role, schema=schema_instruction(self.output_model)
-        )
-        user = env.get_template(f"{self.name}.j2").render(**dict(data))
-        return [{"role": "system", "content": system}, {"role": "user", "content": user}]
+        user = _templates().get_template(f"{self.name}.j2").render(**dict(data))
+        return [
+            {"role": "system", "content": _system_prompt(self.role, self.output_model)},
+            {"role": "user", "content": user},
+        ]
 
     async def run(
         self, client: LLMClient, data: In, should_cancel: CancelCheck | None = None
