@@ -41,10 +41,17 @@ async def _context(
     the task generates (edits are refused then) and every retry starts a new attempt."""
     key = (task_id, attempt)
     if key not in rt.contexts:
-        rt.contexts[key] = await fan_out.context(s, task_id, subject_id)
-        while len(rt.contexts) > CONTEXTS_KEPT:
-            rt.contexts.popitem(last=False)
+        keep_context(rt, task_id, attempt, await fan_out.context(s, task_id, subject_id))
     return rt.contexts[key]
+
+
+def keep_context(rt: Runtime, task_id: str, attempt: int, context: Any) -> None:
+    """What the items of this attempt of the task are made from, as its fan-out's
+    ``context`` would read it: the step that made them, holding what it is made of, keeps
+    it once its transaction committed, so that starting them reads nothing more."""
+    rt.contexts[(task_id, attempt)] = context
+    while len(rt.contexts) > CONTEXTS_KEPT:
+        rt.contexts.popitem(last=False)
 
 
 async def start_items(rt: Runtime, task_id: str, keys: list[ItemKey]) -> list[StartedItem]:

@@ -27,7 +27,7 @@ from learnpath.llm.errors import CancelledByRequest, LLMError
 from learnpath.research.passages import PassageIndex
 from learnpath.store import documents, tasks
 from learnpath.store.database import Session
-from learnpath.store.tables import ItemRow, TaskRow
+from learnpath.store.tables import DocumentJobRow, ItemRow, TaskRow
 
 RESIZE_TOLERANCE = 0.35
 PASSAGES_PER_CHAPTER = 8
@@ -55,6 +55,24 @@ class ChapterPlace:
     job: JobContext
 
 
+def job_context(request: dict[str, Any] | None, job: DocumentJobRow) -> JobContext:
+    """What the chapters of the job (its request, and its row with its sources numbered)
+    are written from."""
+    settings = JobSettings.model_validate(request)
+    outline = Outline.model_validate(job.outline)
+    known = job.sources or []
+    return JobContext(
+        settings=settings,
+        outline=outline,
+        outline_text=outline_text(outline),
+        sources=known,
+        index=job_sources.index_of(known),
+        style=job_sources.guidance(job.files, "style"),
+        requirements=job_sources.guidance(job.files, "requirements"),
+        shares=word_shares(outline, settings.word_count or 3000),
+    )
+
+
 def _query(chapter: OutlineNode) -> str:
     parts = [chapter.title, chapter.summary]
     stack = list(chapter.children)
@@ -72,20 +90,7 @@ class ChapterWriting:
 
     async def context(self, s: Session, task_id: str, subject_id: str) -> JobContext:
         request = await tasks.request_of(s, task_id)
-        job = await documents.get_job(s, subject_id)
-        settings = JobSettings.model_validate(request)
-        outline = Outline.model_validate(job.outline)
-        known = job.sources or []
-        return JobContext(
-            settings=settings,
-            outline=outline,
-            outline_text=outline_text(outline),
-            sources=known,
-            index=job_sources.index_of(known),
-            style=job_sources.guidance(job.files, "style"),
-            requirements=job_sources.guidance(job.files, "requirements"),
-            shares=word_shares(outline, settings.word_count or 3000),
-        )
+        return job_context(request, await documents.get_job(s, subject_id))
 
     def locate(self, context: Any, key: ItemKey) -> tuple[str, ChapterPlace] | None:
         assert isinstance(context, JobContext)

@@ -14,12 +14,14 @@ from learnpath.domain.language import language_of
 from learnpath.domain.outline import Outline
 from learnpath.domain.tasks import Step, TaskStatus, TaskType
 from learnpath.engine.documents import sources as job_sources
+from learnpath.engine.documents.chapters import job_context
+from learnpath.engine.items import keep_context
 from learnpath.engine.runtime import Runtime
 from learnpath.engine.steps import begin, cancel_check, locked, started
 from learnpath.research.web_sources import web_sources
 from learnpath.store import documents, records, tasks
 from learnpath.store.database import Session
-from learnpath.store.tables import TaskRow
+from learnpath.store.tables import DocumentJobRow, TaskRow
 from learnpath.store.tasks import Hop
 
 STARTED = "Gathering sources"
@@ -32,8 +34,9 @@ async def start(rt: Runtime, task: TaskRow) -> TaskRow:
         return await begin(rt, task, Step.research, STARTED)
     async with rt.db.transaction() as s:
         task = await locked(s, task, Step.queued)
-        onward = await _keep_sources(s, task, [], [])
+        onward, job = await _keep_sources(s, task, [], [])
         await started(s, task, Step.research, STARTED, then=[onward])
+    _keep_chapter_context(rt, task, job)
     return task
 
 
@@ -47,30 +50,42 @@ async def research(rt: Runtime, task: TaskRow) -> TaskRow:
     found, calls = await _web(rt, task, settings, files) if known is None else ([], [])
     async with rt.db.transaction() as s:
         task = await locked(s, task, Step.research)
-        await tasks.transitions(s, task, [await _keep_sources(s, task, found, calls)])
+        onward, job = await _keep_sources(s, task, found, calls)
+        await tasks.transitions(s, task, [onward])
+    _keep_chapter_context(rt, task, job)
     return task
 
 
-async def _keep_sources(s: Session, task: TaskRow, found: list[Any], calls: list[object]) -> Hop:
-    """Number and store the job's sources (with the web pages ``found``); the move on: an
-    outline job to its outline, a document job to its chapters, made its items here."""
+def _keep_chapter_context(rt: Runtime, task: TaskRow, job: DocumentJobRow) -> None:
+    """A document job's chapters, just made, are started from what this step holds."""
+    if task.task_type == TaskType.document_generation.value:
+        keep_context(rt, task.task_id, task.attempt, job_context(task.request, job))
+
+
+async def _keep_sources(
+    s: Session, task: TaskRow, found: list[Any], calls: list[object]
+) -> tuple[Hop, DocumentJobRow]:
+    """Number and store the job's sources (with the web pages ``found``); the move on (an
+    outline job to its outline, a document job to its chapters, made its items here) and
+    the job's row."""
     row = await documents.get_job(s, task.task_id, lock=True)
     known = _numbered(row.files, row.sources, found)
     row.sources = known
     await records.record_calls(s, task.task_id, calls)
     message = f"Found {len(known)} source(s)"
     if task.task_type == TaskType.document_outline.value:
-        return _onward(Step.outline_generation, message, data=_counted(known))
+        return _onward(Step.outline_generation, message, data=_counted(known)), row
     assert row.outline is not None, "a document job is created with its outline"
     chapters = Outline.model_validate(row.outline).nodes
     await documents.add_chapter_items(
         s, task.task_id, [(c.id, chapter_fingerprint(c)) for c in chapters]
     )
-    return _onward(
+    onward = _onward(
         Step.chapter_writing,
         f"{message}; writing {len(chapters)} chapter(s)",
         data={**_counted(known), "total_chapters": len(chapters)},
     )
+    return onward, row
 
 
 def _onward(step: Step, message: str, **fields: Any) -> Hop:
