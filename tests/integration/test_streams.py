@@ -14,8 +14,8 @@ import redis.asyncio as aioredis
 from tests.support.cluster import RedisServer
 
 from learnpath.domain.events import Event, EventType, new_event
-from learnpath.events.bus import MemoryBus
 from learnpath.events import streams
+from learnpath.events.bus import MemoryBus
 from learnpath.events.streams import StreamFeed, StreamPublisher, connect, stream_key
 
 
