@@ -1,16 +1,19 @@
-"""aiosqlite, with statements run on the event loop when they cannot wait.
+"""aiosqlite, with statements run on the event loop when nothing else would run meanwhile.
 
 aiosqlite runs every call on a connection in that connection's own thread and wakes the
 event loop with each result. On a small VM that round trip (waking the thread, then the
-loop) costs about 0.2 ms, several times what a statement on an open SQLite database takes,
-and a task's transactions run dozens of statements. So a statement runs on the event loop,
-with SQLite's busy timeout at zero: one that would have to wait for another process's write
-lock fails at once without effect, and is run again in the connection's thread, where it
-waits up to :data:`BUSY_TIMEOUT_MS` as aiosqlite would. The loop never waits for a lock:
-not for another process's writer, nor for a call still running in the thread (while one
-is, statements queue behind it there).
+loop) costs about 0.2 ms, several times what a statement on an open SQLite database takes.
+It pays off only while the loop has other work to do (SQLite releases the GIL, so the
+statement runs beside it); with nothing else ready, the loop would just wait for the
+thread. So a statement runs on the loop when the connection's thread is idle and no other
+callback is ready to run (asyncio's ready queue; an event loop without one, such as
+uvloop's, always uses the thread), with SQLite's busy timeout at zero: one that would have
+to wait for another process's write lock fails at once without effect, and is run again in
+the thread, where it waits up to :data:`BUSY_TIMEOUT_MS` as aiosqlite would. The loop never
+waits for a lock: not for another process's writer, nor for a call still running in the
+thread (while one is, statements queue behind it there).
 
-Commits run on the loop too (in WAL mode a commit appends to the log and waits for no one;
+Commits follow the same rule (in WAL mode a commit appends to the log and waits for no one;
 with ``synchronous=NORMAL`` it does not sync the disk): SQLite's automatic checkpoint, which
 would copy the log into the database file and sync it inside a commit, is off, and every
 :data:`CHECKPOINT_EVERY` commits a connection checkpoints in its thread instead.
@@ -58,7 +61,7 @@ class OneHopCursor(aiosqlite.Cursor):
         return self
 
     async def _run(self, statement: Callable[[sqlite3.Cursor, str, Any], T], *args: Any) -> T:
-        if self._connection.idle:
+        if self._connection.here:
             try:
                 return statement(self._cursor, *args)
             except sqlite3.OperationalError as error:
@@ -156,19 +159,26 @@ class OneHopConnection(aiosqlite.Connection):
 
     @property
     def idle(self) -> bool:
-        """Whether the thread has nothing to do: a statement may then run on the loop."""
+        """Whether the thread has nothing to do."""
         return self._in_thread == 0 and self._connection is not None
+
+    @property
+    def here(self) -> bool:
+        """Whether a call should run on the loop now: the thread is idle, and nothing else
+        is ready to run on the loop while the thread would run it."""
+        ready = getattr(asyncio.get_running_loop(), "_ready", None)
+        return self.idle and ready is not None and not ready
 
     def cursor(self) -> _Opening:  # type: ignore[override]
         return _Opening(self)
 
     async def commit(self) -> None:
-        if not self.idle:
+        if self.idle and not self._conn.in_transaction:
+            return
+        if self.here:
+            self._conn.commit()
+        else:
             await self._execute(_waiting, self._conn, self._conn.commit)
-            return
-        if not self._conn.in_transaction:
-            return
-        self._conn.commit()
         self._commits += 1
         if self._commits % CHECKPOINT_EVERY == 0:
             self._checkpoint = self._queue(_checkpoint, self._conn)
