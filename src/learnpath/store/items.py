@@ -90,6 +90,17 @@ _LOCK_OPEN = (
     .order_by(ItemRow.concept_id, ItemRow.content_type)  # locks in key order
     .with_for_update()
 )
+_FAIL_OPEN = (
+    update(_ITEMS)
+    .where(*_NAMED_OPEN)
+    .values(
+        status=ItemStatus.failed.value,
+        error=bindparam("b_error"),
+        updated_at=bindparam("b_at"),
+        lease_owner=None,
+        lease_expires_at=None,
+    )
+)
 _SETTLE = (
     update(_ITEMS)
     .where(
@@ -170,18 +181,6 @@ async def claim_for(
     return claimed
 
 
-def _open(roadmap_id: str, task_id: str, keys: Collection[ItemKey]) -> tuple[Any, ...]:
-    """These items, when the task owns them and they are still open."""
-    return (
-        ItemRow.subject_id == roadmap_id,
-        ItemRow.task_id == task_id,
-        ItemRow.status.in_(OPEN_ITEM_STATUSES),
-        tuple_(ItemRow.concept_id, ItemRow.content_type).in_(
-            [(k.concept_id, k.content_type) for k in keys]
-        ),
-    )
-
-
 async def fail_open(
     session: AsyncSession,
     roadmap_id: str,
@@ -192,15 +191,7 @@ async def fail_open(
 ) -> None:
     """Fail these open items of a generating task (what they were for is gone)."""
     await session.execute(
-        update(ItemRow)
-        .where(*_open(roadmap_id, task_id, keys), still_generating(task_id))
-        .values(
-            status=ItemStatus.failed.value,
-            error=error,
-            updated_at=at,
-            lease_owner=None,
-            lease_expires_at=None,
-        )
+        _FAIL_OPEN, {**_named(roadmap_id, task_id, keys), "b_error": error, "b_at": at}
     )
 
 

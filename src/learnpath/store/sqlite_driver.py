@@ -155,7 +155,6 @@ class OneHopConnection(aiosqlite.Connection):
         """Calls queued for, or running in, the thread: counted down on the loop once each
         has returned there."""
         self._commits = 0
-        self._checkpoint: asyncio.Future[None] | None = None
 
     @property
     def idle(self) -> bool:
@@ -181,7 +180,7 @@ class OneHopConnection(aiosqlite.Connection):
             await self._execute(_waiting, self._conn, self._conn.commit)
         self._commits += 1
         if self._commits % CHECKPOINT_EVERY == 0:
-            self._checkpoint = self._queue(_checkpoint, self._conn)
+            self._queue(_checkpoint, self._conn)  # not awaited: the thread runs it next
 
     async def rollback(self) -> None:
         if self.idle and not self._conn.in_transaction:
