@@ -81,3 +81,22 @@ def test_a_worker_killed_mid_chapter_loses_nothing(cluster: Cluster, db: Databas
     assert done["status"] == "completed", done
     assert writes(db, job_id) == [(str(i), 1) for i in range(1, 7)]
     assert set(chapters(db, job_id).values()) == {"completed"}
+
+
+@pytest.mark.parametrize("cluster_settings", [{"offline_latency_s": "0.2", "llm_concurrency": "4"}])
+def test_a_fan_out_keeps_what_its_worker_has_model_slots_for(
+    cluster: Cluster, db: Database
+) -> None:
+    """The worker fanning a job out writes as many chapters as it has model slots spare in
+    its own pool, with no message; only the others are sent, a few to a message."""
+    cluster.start_worker(concurrency=8)
+    with cluster.server() as server:
+        api = learner(server)
+        job_id = api.call(
+            "POST", "/jobs/document", 202, json={"outline": OUTLINE, "word_count": 600}
+        )["job_id"]
+        assert api.wait(job_id)["status"] == "completed"
+    rows = db.fetch("SELECT broker_id FROM items WHERE subject_id = $1", job_id)
+    sent = [r["broker_id"] for r in rows if r["broker_id"] is not None]
+    assert (len(rows) - len(sent), len(sent), len(set(sent))) == (4, 2, 1), rows
+    assert writes(db, job_id) == [(str(i), 1) for i in range(1, 7)]

@@ -19,7 +19,7 @@ from learnpath.service import jobs
 from learnpath.store import documents
 from learnpath.store import tasks as store_tasks
 from tests.documents.helpers import outline
-from tests.support.workflow import Opener, wait_for
+from tests.support.workflow import Opener, wait_for, wait_generating
 
 pytestmark = pytest.mark.asyncio
 
@@ -33,11 +33,7 @@ async def test_two_last_chapters_settled_at_once_end_the_job(open_engine: Opener
         job = await jobs.submit_document(rt, request)
         await wait_for(rt, job.job_id, TaskStatus.processing, step=Step.chapter_writing.value)
         assert isinstance(rt.dispatcher, InlineDispatcher)
-        async with asyncio.timeout(10):  # both chapters started, their calls in flight
-            while True:
-                if len(rt.dispatcher.generating) == 2:
-                    break
-                await asyncio.sleep(0.01)
+        await wait_generating(rt.dispatcher, 2)  # both chapters started, calls in flight
         await rt.dispatcher.abandon(job.job_id)  # the calls are dropped, the items stay held
         async with rt.db.read() as s:
             attempt = (await store_tasks.get_task(s, job.job_id)).attempt

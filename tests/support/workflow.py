@@ -43,3 +43,12 @@ async def wait_for(
             if view.status in statuses and (step is None or view.current_step == step):
                 return view
             await asyncio.sleep(0.02)
+
+
+async def wait_generating(pool: InlineDispatcher, count: int, limit_s: float = 10) -> None:
+    """Poll until the in-process pool is generating ``count`` items (their calls in flight)."""
+    async with asyncio.timeout(limit_s):
+        while True:
+            if len(pool.generating) >= count:
+                return
+            await asyncio.sleep(0.01)

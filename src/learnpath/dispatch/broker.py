@@ -12,14 +12,13 @@ import json
 import logging
 import uuid
 from dataclasses import dataclass
-from typing import Any, cast
+from typing import Any, Protocol, cast
 
 import redis.asyncio as aioredis
 from celery import Celery
 from kombu.exceptions import KombuError
 from redis.exceptions import RedisError
 
-from learnpath.dispatch.celery_app import ADVANCE, GENERATE_ITEMS
 from learnpath.domain.items import ItemKey
 from learnpath.domain.tasks import QUEUES, TaskType, queue_of
 from learnpath.engine.leases import lease_until
@@ -31,6 +30,12 @@ from learnpath.store.tables import TaskRow
 from learnpath.store.tasks import Lease
 
 log = logging.getLogger(__name__)
+
+ADVANCE = "learnpath.advance"
+"""A message of a task's framework steps (and its fan-out)."""
+GENERATE_ITEMS = "learnpath.generate_items"
+"""A message of a few items of one task (a retry of failed items: all of them), made in the
+receiving worker's shared pool."""
 
 ITEMS_PER_MESSAGE = 4
 """Items a message carries: each message costs a worker a few ms of CPU (receipt, vouching,
@@ -66,11 +71,23 @@ def new_message_id() -> str:
     return str(uuid.uuid4())
 
 
+class ItemPool(Protocol):
+    """A worker process's own item pool (:class:`~learnpath.dispatch.inline.InlineDispatcher`)."""
+
+    def spare(self) -> int:
+        """Items it could start now with a model slot each."""
+
+    async def run_items(self, task_id: str, items: list[ItemKey]) -> None:
+        """Generate these items; return once each is stored or given up."""
+
+
 class CeleryDispatcher:
     def __init__(self, rt: Runtime, app: Celery, broker: aioredis.Redis) -> None:
         self.rt = rt
         self.app = app
         self.broker = broker
+        self.here: ItemPool | None = None
+        """A worker's pool: the items of a fan-out made in this process start there first."""
 
     def lease_for_new(self) -> Lease:
         until = lease_until(self.rt.settings.queued_lease_s)
@@ -88,13 +105,31 @@ class CeleryDispatcher:
         await self._send([Message(ADVANCE, [task_id], queue_of(task_type), message_id)])
 
     async def submit_items(self, task_id: str, items: list[ItemKey]) -> None:
-        """One message per item; a batch retry's items travel together, in one message.
+        """A worker fanning out keeps the items its own pool has model slots spare for and
+        generates them there, waiting for them: they need no message, no receipt and no
+        queued lease, and they start while the others are sent. They are leased to this
+        worker when they start, and the pool renews those leases; a worker that dies lets
+        them end and the sweeper queues the items again, as any it was generating.
 
+        The others go a few to a message (:data:`ITEMS_PER_MESSAGE`), a batch retry's in one.
         The messages go out first, so that workers start at once; the items' queued leases
         and message ids follow. An item a worker already holds (it received its message
         first) keeps its worker's lease, and items sent but never leased (this process died
         in between) have none: the sweeper takes them for lost once ``lease_s`` has passed.
         An item queued again after its worker died is ``pending`` once more."""
+        here: asyncio.Future[None] | None = None
+        kept: list[ItemKey] = []
+        if self.here is not None:
+            kept = items[: self.here.spare()]
+            if kept:
+                here = asyncio.ensure_future(self.here.run_items(task_id, kept))
+        try:
+            await self._send_items(task_id, items[len(kept) :])
+        finally:
+            if here is not None:
+                await here
+
+    async def _send_items(self, task_id: str, items: list[ItemKey]) -> None:
         if not items:
             return
         async with self.rt.db.read() as s:

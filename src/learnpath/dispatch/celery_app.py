@@ -37,6 +37,7 @@ from kombu.entity import Exchange, Queue
 
 from learnpath.config import Settings
 from learnpath.dispatch import jobs
+from learnpath.dispatch.broker import ADVANCE, GENERATE_ITEMS, CeleryDispatcher
 from learnpath.dispatch.inline import InlineDispatcher
 from learnpath.dispatch.vouching import Holdings, Voucher
 from learnpath.domain.items import ItemKey
@@ -44,11 +45,6 @@ from learnpath.domain.tasks import QUEUES
 from learnpath.engine.runtime import Runtime, process_identity
 
 log = logging.getLogger(__name__)
-
-ADVANCE = "learnpath.advance"
-GENERATE_ITEMS = "learnpath.generate_items"
-"""A message of a few items of one task (a retry of failed items: all of them), made in the
-worker's shared pool."""
 
 FRAMEWORK_LIMITS_S = (1500, 1800)
 """(soft, hard) for a task's framework steps: several model calls and up to three edits."""
@@ -143,8 +139,8 @@ class WorkerHost:
             await self._voucher.give_back(Holdings(items=frozenset(items)))
 
     def run_task(self, task_id: str) -> None:
-        """A task's framework steps, or, once the worker is shutting down, the task back to
-        the queue."""
+        """A task's framework steps and fan-out (with the items it keeps in the process's
+        pool), or, once the worker is shutting down, the task back to the queue."""
 
         async def job(rt: Runtime) -> None:
             if self._closing and self._voucher is not None:
@@ -163,8 +159,7 @@ class WorkerHost:
             if self._closing:
                 await self._give_back_items([(task_id, key) for key in keys])
                 return
-            if self._pool is None:
-                self._pool = InlineDispatcher(rt, ITEM_DEADLINE_S)
+            assert self._pool is not None
             await self._pool.run_items(task_id, keys)
 
         self.run(job)
@@ -194,6 +189,9 @@ class WorkerHost:
                 self._runtime = self.open_runtime(self.settings, self.app)
                 rt = asyncio.run_coroutine_threadsafe(self._runtime.__aenter__(), loop).result()
                 rt.worker_id = self.identity
+                self._pool = InlineDispatcher(rt, ITEM_DEADLINE_S)
+                if isinstance(rt.dispatcher, CeleryDispatcher):
+                    rt.dispatcher.here = self._pool
                 self._voucher = Voucher(rt, held_work)
                 self._vouching = asyncio.run_coroutine_threadsafe(self._voucher.run(), loop)
                 self._rt, self._loop = rt, loop

@@ -52,6 +52,7 @@ class InlineDispatcher:
         self._admissions: set[asyncio.Task[None]] = set()
         self._watcher: asyncio.Task[None] | None = None
         self._last_renewal = 0.0
+        self._handing_back = False
 
     def lease_for_new(self) -> Lease:
         return Lease(self.rt.worker_id, lease_until(self.rt.settings.lease_s))
@@ -80,9 +81,20 @@ class InlineDispatcher:
         self._schedule_admission()
         await asyncio.gather(*waits)
 
+    def spare(self) -> int:
+        """Items this pool could start now with a model slot each: a worker's fan-out keeps
+        that many here (none once the pool hands its work back)."""
+        if self._handing_back:
+            return 0
+        waiting = len(self._waiting)
+        occupied = self.rt.settings.item_concurrency - self._free_slots
+        models = self.rt.settings.llm_concurrency - occupied
+        return max(0, min(self._free_slots, models) - waiting)
+
     async def hand_back(self, requeue: Requeue) -> None:
         """Give the items waiting for a slot to ``requeue`` instead of starting them (a
         worker's warm shutdown); items already started finish."""
+        self._handing_back = True
         waiting = list(self._waiting)
         self._waiting.clear()
         try:
