@@ -49,3 +49,16 @@ async def test_spare_is_bounded_by_free_item_slots(open_engine: Opener) -> None:
         await wait_for(rt, job.job_id, TaskStatus.processing, step=Step.chapter_writing.value)
         await wait_generating(pool, 2)
         assert pool.spare() == 1
+
+
+@pytest.mark.parametrize("engine_kind", ["embedded"])
+async def test_items_taken_count_at_once(open_engine: Opener) -> None:
+    """Two fan-outs of one process, one right after the other, cannot both count the same
+    slots: what the pool takes counts before its admission runs."""
+    async with open_engine(llm_concurrency=3) as rt:
+        pool = rt.dispatcher
+        assert isinstance(pool, InlineDispatcher)
+        taken = pool.take("no-such-task", [ItemKey("1", "chapter"), ItemKey("2", "chapter")])
+        assert pool.spare() == 1
+        await taken  # nothing to start: each is given up
+        assert pool.spare() == 3

@@ -11,6 +11,7 @@ import asyncio
 import json
 import logging
 import uuid
+from collections.abc import Awaitable
 from dataclasses import dataclass
 from typing import Any, Protocol, cast
 
@@ -71,14 +72,33 @@ def new_message_id() -> str:
     return str(uuid.uuid4())
 
 
+def _item_messages(task_id: str, task_type: str, items: list[ItemKey]) -> list[Message]:
+    """The messages of a task's items: a few to a message, a batch retry's all in one."""
+    size = len(items) if task_type == TaskType.retry_batch.value else ITEMS_PER_MESSAGE
+    return [
+        Message(
+            GENERATE_ITEMS,
+            [task_id, [[k.concept_id, k.content_type] for k in items[start : start + size]]],
+            queue_of(task_type, items=True),
+            new_message_id(),
+        )
+        for start in range(0, len(items), size)
+    ]
+
+
+def _keys(message: Message) -> list[ItemKey]:
+    return [ItemKey(concept_id, kind) for concept_id, kind in message.args[1]]
+
+
 class ItemPool(Protocol):
     """A worker process's own item pool (:class:`~learnpath.dispatch.inline.InlineDispatcher`)."""
 
     def spare(self) -> int:
         """Items it could start now with a model slot each."""
 
-    async def run_items(self, task_id: str, items: list[ItemKey]) -> None:
-        """Generate these items; return once each is stored or given up."""
+    def take(self, task_id: str, items: list[ItemKey]) -> Awaitable[object]:
+        """Queue these items to generate (counted against :meth:`spare` at once); done once
+        each is stored or given up."""
 
 
 class CeleryDispatcher:
@@ -117,43 +137,30 @@ class CeleryDispatcher:
         first) keeps its worker's lease, and items sent but never leased (this process died
         in between) have none: the sweeper takes them for lost once ``lease_s`` has passed.
         An item queued again after its worker died is ``pending`` once more."""
-        here: asyncio.Future[None] | None = None
-        kept: list[ItemKey] = []
-        if self.here is not None:
-            kept = items[: self.here.spare()]
-            if kept:
-                here = asyncio.ensure_future(self.here.run_items(task_id, kept))
+        async with self.rt.db.read() as s:
+            task_type, subject_id = await tasks.kind_and_subject(s, task_id)
+        pool = self.here
+        kept = items[: pool.spare()] if pool is not None else []
+        here = pool.take(task_id, kept) if pool is not None and kept else None
         try:
-            await self._send_items(task_id, items[len(kept) :])
+            await self._send_items(task_id, task_type, subject_id, items[len(kept) :])
         finally:
             if here is not None:
                 await here
 
-    async def _send_items(self, task_id: str, items: list[ItemKey]) -> None:
+    async def _send_items(
+        self, task_id: str, task_type: str, subject_id: str, items: list[ItemKey]
+    ) -> None:
         if not items:
             return
-        async with self.rt.db.read() as s:
-            task_type, subject_id = await tasks.kind_and_subject(s, task_id)
-        size = len(items) if task_type == TaskType.retry_batch.value else ITEMS_PER_MESSAGE
-        messages: list[Message] = []
-        ids: dict[ItemKey, str] = {}
-        for start in range(0, len(items), size):
-            chunk = items[start : start + size]
-            message = Message(
-                GENERATE_ITEMS,
-                [task_id, [[k.concept_id, k.content_type] for k in chunk]],
-                queue_of(task_type, items=True),
-                new_message_id(),
-            )
-            messages.append(message)
-            ids.update((k, message.message_id) for k in chunk)
+        messages = _item_messages(task_id, task_type, items)
         await self._send(messages)
         async with self.rt.db.transaction() as s:
             await item_rows.queue(
                 s,
                 subject_id,
                 task_id,
-                ids,
+                {key: m.message_id for m in messages for key in _keys(m)},
                 at=now(),
                 until=lease_until(self.rt.settings.queued_lease_s),
             )

@@ -71,6 +71,11 @@ class InlineDispatcher:
         """Generate these items with the others of this process (admitted and stored in
         batches) and return once each is stored, skipped, abandoned or handed back: a Celery
         job's work."""
+        await self.take(task_id, items)
+
+    def take(self, task_id: str, items: list[ItemKey]) -> Awaitable[list[None]]:
+        """Queue these items as :meth:`run_items` does, at once (they count against
+        :meth:`spare` from now on); what is returned is done when they are."""
         loop = asyncio.get_running_loop()
         waits = []
         for key in items:
@@ -79,7 +84,7 @@ class InlineDispatcher:
             waits.append(finished)
         self._waiting.extend((task_id, key) for key in items)
         self._schedule_admission()
-        await asyncio.gather(*waits)
+        return asyncio.gather(*waits)
 
     def spare(self) -> int:
         """Items this pool could start now with a model slot each: a worker's fan-out keeps
