@@ -4,7 +4,9 @@ from __future__ import annotations
 
 import asyncio
 import codecs
+from collections.abc import Callable
 from dataclasses import dataclass
+from typing import Any
 
 from learnpath.research.fetch import Fetcher
 from learnpath.research.guard import FetchError
@@ -18,12 +20,18 @@ class PageText:
     text: str
 
 
-def _parse(html: str, url: str) -> PageText:
-    import trafilatura  # 0.2 s to import: only a process that reads pages pays it
+def _extractor() -> Callable[..., Any]:
+    """trafilatura's extraction, imported on first use: the import takes 0.2 s (seconds on a
+    busy machine), which only a process that reads pages pays, and not within a page's time
+    bound."""
+    import trafilatura
 
-    document = trafilatura.bare_extraction(
-        html, url=url, with_metadata=True, include_comments=False
-    )
+    extraction: Callable[..., Any] = trafilatura.bare_extraction
+    return extraction
+
+
+def _parse(extraction: Callable[..., Any], html: str, url: str) -> PageText:
+    document = extraction(html, url=url, with_metadata=True, include_comments=False)
     if document is None:
         return PageText(title="", text="")
     fields = document if isinstance(document, dict) else document.as_dict()
@@ -55,8 +63,11 @@ async def extract(fetcher: Fetcher, url: str) -> PageText:
     html = result.body.decode(_charset(result.headers.get("content-type", "")), errors="replace")
     if kind == "text/plain":
         return PageText(title="", text=html[:MAX_TEXT_CHARS])
+    extraction = await asyncio.to_thread(_extractor)
     timeout = fetcher.settings.fetch_timeout_s
     try:
-        return await asyncio.wait_for(asyncio.to_thread(_parse, html, result.url), timeout)
+        return await asyncio.wait_for(
+            asyncio.to_thread(_parse, extraction, html, result.url), timeout
+        )
     except TimeoutError:
         raise FetchError("timeout", f"text extraction took longer than {timeout:g} s") from None
