@@ -47,7 +47,8 @@ from learnpath.engine.runtime import Runtime, process_identity
 log = logging.getLogger(__name__)
 
 FRAMEWORK_LIMITS_S = (1500, 1800)
-"""(soft, hard) for a task's framework steps: several model calls and up to three edits."""
+"""(soft, hard) for a task's framework steps: several model calls and up to three edits, then
+the items its fan-out keeps in the process (started at once, each within ITEM_DEADLINE_S)."""
 BATCH_LIMITS_S = (1500, 1800)
 """(soft, hard) for a message of items, which may wait for the pool's slots."""
 ITEM_DEADLINE_S = 540
