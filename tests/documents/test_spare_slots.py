@@ -18,9 +18,14 @@ pytestmark = pytest.mark.asyncio
 
 
 @pytest.mark.parametrize("engine_kind", ["embedded"])
-async def test_spare_counts_model_slots_and_free_item_slots(open_engine: Opener) -> None:
+@pytest.mark.parametrize(
+    "limits",
+    [{"llm_concurrency": 3}, {"llm_concurrency": 8, "worker_concurrency": 3}],
+    ids=["model slots", "item slots"],
+)
+async def test_spare_counts_the_scarcer_slots(open_engine: Opener, limits: dict[str, int]) -> None:
     # Model calls that never return in time: the chapters stay generating.
-    async with open_engine(offline_latency_s=60, llm_concurrency=3) as rt:
+    async with open_engine(offline_latency_s=60, **limits) as rt:
         pool = rt.dispatcher
         assert isinstance(pool, InlineDispatcher)
         assert pool.spare() == 3
@@ -36,19 +41,6 @@ async def test_spare_counts_model_slots_and_free_item_slots(open_engine: Opener)
 
         await pool.hand_back(requeue)
         assert (pool.spare(), handed) == (0, [])
-
-
-@pytest.mark.parametrize("engine_kind", ["embedded"])
-async def test_spare_is_bounded_by_free_item_slots(open_engine: Opener) -> None:
-    async with open_engine(offline_latency_s=60, llm_concurrency=8, worker_concurrency=3) as rt:
-        pool = rt.dispatcher
-        assert isinstance(pool, InlineDispatcher)
-        assert pool.spare() == 3
-        request = DocumentJobRequest.model_validate({"outline": outline(2), "word_count": 400})
-        job = await jobs.submit_document(rt, request)
-        await wait_for(rt, job.job_id, TaskStatus.processing, step=Step.chapter_writing.value)
-        await wait_generating(pool, 2)
-        assert pool.spare() == 1
 
 
 @pytest.mark.parametrize("engine_kind", ["embedded"])
