@@ -124,7 +124,9 @@ class CeleryDispatcher:
                 await tasks.queue(s, task_id, message_id, until)
         await self._send([Message(ADVANCE, [task_id], queue_of(task_type), message_id)])
 
-    async def submit_items(self, task_id: str, items: list[ItemKey]) -> None:
+    async def submit_items(
+        self, task_id: str, items: list[ItemKey], task: TaskRow | None = None
+    ) -> None:
         """A worker fanning out keeps the items its own pool has model slots spare for and
         generates them there, waiting for them: they need no message, no receipt and no
         queued lease, and they start while the others are sent. They are leased to this
@@ -137,8 +139,11 @@ class CeleryDispatcher:
         first) keeps its worker's lease, and items sent but never leased (this process died
         in between) have none: the sweeper takes them for lost once ``lease_s`` has passed.
         An item queued again after its worker died is ``pending`` once more."""
-        async with self.rt.db.read() as s:
-            task_type, subject_id = await tasks.kind_and_subject(s, task_id)
+        if task is None:
+            async with self.rt.db.read() as s:
+                task_type, subject_id = await tasks.kind_and_subject(s, task_id)
+        else:
+            task_type, subject_id = task.task_type, task.subject_id
         pool = self.here
         kept = items[: pool.spare()] if pool is not None else []
         here = pool.take(task_id, kept) if pool is not None and kept else None

@@ -61,7 +61,9 @@ class InlineDispatcher:
         held = created or await leases.hold_task(self.rt, task_id)
         self._spawn(task_id, advance(self.rt, task_id, held))
 
-    async def submit_items(self, task_id: str, items: list[ItemKey]) -> None:
+    async def submit_items(
+        self, task_id: str, items: list[ItemKey], task: TaskRow | None = None
+    ) -> None:
         """Items of a task this process runs already (its runner fans out here), so the
         task's lease is this process's and the items take their own when they start."""
         self._waiting.extend((task_id, key) for key in items)

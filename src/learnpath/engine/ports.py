@@ -18,8 +18,11 @@ class Dispatcher(Protocol):
         """Run the task's workflow from its current step (framework steps, then fan-out);
         ``created``: the task's row as committed with :meth:`lease_for_new`'s lease."""
 
-    async def submit_items(self, task_id: str, items: list[ItemKey]) -> None:
-        """Generate these content items for the task, each independently."""
+    async def submit_items(
+        self, task_id: str, items: list[ItemKey], task: TaskRow | None = None
+    ) -> None:
+        """Generate these content items for the task, each independently; ``task``: its row
+        as the caller holds it (its type and subject are then not read again)."""
 
     async def abandon(self, task_id: str) -> None:
         """Stop work for a cancelled task: drop queued work, stop running work promptly."""

@@ -57,7 +57,7 @@ async def _fan_out(rt: Runtime, task: TaskRow) -> None:
     async with rt.db.read() as s:
         open_keys = await items.open_keys(s, task.subject_id, task.task_id)
     if open_keys:
-        await rt.dispatcher.submit_items(task.task_id, open_keys)
+        await rt.dispatcher.submit_items(task.task_id, open_keys, task)
     else:
         await finish.finish_if_done(rt, task.task_id)
 
