@@ -49,6 +49,23 @@ def _job_by_id(lock: bool) -> Select[DocumentJobRow]:
     return query.with_for_update() if lock else query
 
 
+async def job_and_request(
+    session: AsyncSession, job_id: str
+) -> tuple[DocumentJobRow, dict[str, Any] | None]:
+    """The job's row and its task's request, in one read."""
+    found = (await session.execute(_JOB_AND_REQUEST, {"job_id": job_id})).first()
+    if found is None:
+        raise TaskNotFound(job_id)
+    return found[0], found[1]
+
+
+_JOB_AND_REQUEST = (
+    select(DocumentJobRow, TaskRow.request)
+    .join(TaskRow, TaskRow.task_id == DocumentJobRow.job_id)
+    .where(DocumentJobRow.job_id == bindparam("job_id"))
+)
+
+
 async def results(session: AsyncSession, job_ids: Sequence[str]) -> dict[str, dict[str, Any]]:
     """The stored results of those jobs that have one."""
     rows = await session.execute(

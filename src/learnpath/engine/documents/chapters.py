@@ -25,7 +25,7 @@ from learnpath.engine.steps import cancel_check
 from learnpath.engine.workflow import Ending, Outcome, StartedItem
 from learnpath.llm.errors import CancelledByRequest, LLMError
 from learnpath.research.passages import PassageIndex
-from learnpath.store import documents, tasks
+from learnpath.store import documents
 from learnpath.store.database import Session
 from learnpath.store.tables import DocumentJobRow, ItemRow, TaskRow
 
@@ -89,8 +89,9 @@ class ChapterWriting:
     noun = "chapter"
 
     async def context(self, s: Session, task_id: str, subject_id: str) -> JobContext:
-        request = await tasks.request_of(s, task_id)
-        return job_context(request, await documents.get_job(s, subject_id))
+        # A document job is its chapters' subject and their task.
+        job, request = await documents.job_and_request(s, subject_id)
+        return job_context(request, job)
 
     def locate(self, context: Any, key: ItemKey) -> tuple[str, ChapterPlace] | None:
         assert isinstance(context, JobContext)
