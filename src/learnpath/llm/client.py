@@ -201,7 +201,6 @@ class LLMClient:
 
 
 @cache
-@cache
 def schema_instruction(schema: type[BaseModel]) -> str:
     """The JSON schema as prompt text, for providers without native structured output
     (made once per schema: generating it costs more than a prompt's other parts)."""
