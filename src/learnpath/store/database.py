@@ -12,6 +12,7 @@ from typing import Any, TypeVar, cast
 
 from sqlalchemy import event, text
 from sqlalchemy.engine import make_url
+from sqlalchemy.exc import DisconnectionError
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker, create_async_engine
 
 from learnpath.domain.events import Event
@@ -59,12 +60,9 @@ class Database:
         else:
             connect_args = {"server_settings": {"search_path": schema}} if schema else {}
             self.engine = create_async_engine(
-                self.url,
-                pool_size=pool_size,
-                max_overflow=pool_size,
-                pool_pre_ping=True,
-                connect_args=connect_args,
+                self.url, pool_size=pool_size, max_overflow=pool_size, connect_args=connect_args
             )
+            event.listen(self.engine.sync_engine, "checkout", _replace_closed)
         self.sessions = async_sessionmaker(self.engine, expire_on_commit=False)
         # SQLite allows one writer; queueing writers here beats SQLITE_BUSY retries.
         self._write_lock = asyncio.Lock() if self.is_sqlite else None
@@ -167,6 +165,16 @@ def mask_url(url: str) -> str:
         return make_url(url).render_as_string(hide_password=True)
     except Exception:
         return "(not a valid URL)"
+
+
+def _replace_closed(dbapi_connection: Any, _record: Any, _proxy: Any) -> None:
+    """A pooled PostgreSQL connection the server has closed (a restart, a terminated backend,
+    an idle timeout) is replaced when it is checked out: the pool retries with a new one.
+    asyncpg marks a connection closed as soon as its socket closes, so the check costs no
+    round trip, where ``pool_pre_ping`` costs three on every checkout (asyncpg's ping opens a
+    transaction to send it in, then rolls it back)."""
+    if dbapi_connection.driver_connection.is_closed():
+        raise DisconnectionError("the server closed this pooled connection")
 
 
 def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
