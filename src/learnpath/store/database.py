@@ -64,6 +64,12 @@ class Database:
             )
             event.listen(self.engine.sync_engine, "checkout", _replace_closed)
         self.sessions = async_sessionmaker(self.engine, expire_on_commit=False)
+        # A PostgreSQL read runs outside a transaction: at READ COMMITTED each statement sees
+        # its own snapshot anyway, and BEGIN and ROLLBACK were two round trips more per read.
+        reading = self.engine
+        if not self.is_sqlite:
+            reading = self.engine.execution_options(isolation_level="AUTOCOMMIT")
+        self._reads = async_sessionmaker(reading, expire_on_commit=False)
         # SQLite allows one writer; queueing writers here beats SQLITE_BUSY retries.
         self._write_lock = asyncio.Lock() if self.is_sqlite else None
         self._sinks: list[EventSink] = []
@@ -148,7 +154,8 @@ class Database:
 
     @asynccontextmanager
     async def read(self) -> AsyncIterator[AsyncSession]:
-        async with self.sessions() as session:
+        """A unit of work that only reads (on PostgreSQL, outside any transaction)."""
+        async with self._reads() as session:
             yield session
 
     async def dispose(self) -> None:
