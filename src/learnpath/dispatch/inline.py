@@ -28,10 +28,6 @@ from learnpath.store.tasks import Lease
 log = logging.getLogger(__name__)
 
 WATCH_INTERVAL_S = 1.0
-SETTLE_GATHER_S = 0.02
-"""How long the outcome of an item waits for the rest of its wave (the items of its task
-started with it, in one admission) before it is stored without them: a wave's model calls
-end within milliseconds of each other, and one transaction then stores them all."""
 
 Requeue = Callable[[list[tuple[str, ItemKey]]], Awaitable[None]]
 """Takes back items (task id, key) this process will not start."""
@@ -50,11 +46,7 @@ class InlineDispatcher:
         self._free_slots = rt.settings.item_concurrency
         self._waiting: deque[tuple[str, ItemKey]] = deque()
         self._admitting = False
-        self._outcomes: list[tuple[Outcome, asyncio.Future[None], set[ItemKey]]] = []
-        """Outcomes waiting to be stored, each with what is left of its wave."""
-        self._waves: dict[tuple[str, ItemKey], set[ItemKey]] = {}
-        """For each item generating here, the items of its wave that have not ended."""
-        self._ended_one = asyncio.Event()
+        self._outcomes: list[tuple[Outcome, asyncio.Future[None]]] = []
         self._settling = False
         self._running: dict[str, set[asyncio.Task[None]]] = defaultdict(set)
         self._admissions: set[asyncio.Task[None]] = set()
@@ -184,9 +176,7 @@ class InlineDispatcher:
                 self._free_slots += len(batch) - len(started)
                 for key in set(batch) - {item.key for item in started}:
                     self._finish(task_id, key)
-                wave = {item.key for item in started}
                 for item in started:
-                    self._waves[(task_id, item.key)] = wave
                     self._spawn(task_id, self._run(item))
         finally:
             self._admitting = False
@@ -203,7 +193,6 @@ class InlineDispatcher:
             if outcome is not None:
                 await self._settle(outcome)
         finally:
-            self._ended(item.task_id, item.key)
             self.generating.discard((item.task_id, item.key))
             self._free_slots += 1
             self._finish(item.task_id, item.key)
@@ -215,20 +204,11 @@ class InlineDispatcher:
             if not finished.done():
                 finished.set_result(None)
 
-    def _ended(self, task_id: str, key: ItemKey) -> set[ItemKey]:
-        """The item's generation ended (with an outcome, or none): its wave no longer waits
-        for it. What is left of its wave."""
-        wave = self._waves.pop((task_id, key), set())
-        wave.discard(key)
-        self._ended_one.set()
-        return wave
-
     async def _settle(self, outcome: Outcome) -> None:
         """Store an outcome together with the others of its task that are waiting: a wave of
         items finishing at once becomes one transaction (group commit)."""
         done: asyncio.Future[None] = asyncio.get_running_loop().create_future()
-        wave = self._ended(outcome.item.task_id, outcome.item.key)
-        self._outcomes.append((outcome, done, wave))
+        self._outcomes.append((outcome, done))
         if not self._settling:
             self._settling = True
             job = asyncio.create_task(self._settle_waiting())
@@ -240,34 +220,21 @@ class InlineDispatcher:
         try:
             while self._outcomes:
                 task_id = self._outcomes[0][0].item.task_id
-                await self._gather(task_id)
                 batch = [w for w in self._outcomes if w[0].item.task_id == task_id]
                 self._outcomes = [w for w in self._outcomes if w[0].item.task_id != task_id]
                 try:
-                    await settle_items(self.rt, [outcome for outcome, _, _ in batch])
+                    await settle_items(self.rt, [outcome for outcome, _ in batch])
                 except Exception as error:
                     log.exception("task %s: could not store %d outcomes", task_id, len(batch))
-                    for _, done, _ in batch:
+                    for _, done in batch:
                         if not done.done():
                             done.set_exception(error)
                 else:
-                    for _, done, _ in batch:
+                    for _, done in batch:
                         if not done.done():
                             done.set_result(None)
         finally:
             self._settling = False
-
-    async def _gather(self, task_id: str) -> None:
-        """Wait, at most :data:`SETTLE_GATHER_S`, until the waves of the task's waiting
-        outcomes have ended, so that they are stored together."""
-        deadline = asyncio.get_running_loop().time() + SETTLE_GATHER_S
-        while any(wave for o, _, wave in self._outcomes if o.item.task_id == task_id):
-            self._ended_one.clear()
-            try:
-                async with asyncio.timeout_at(deadline):
-                    await self._ended_one.wait()
-            except TimeoutError:
-                return
 
     def _schedule_admission(self) -> None:
         """Admit waiting items in a job of its own: cancelling one task's work must not
