@@ -86,6 +86,14 @@ def _item_messages(task_id: str, task_type: str, items: list[ItemKey]) -> list[M
     ]
 
 
+class _Sent:
+    """What ``send_task`` returns for a message sent: its id, and no result to wait for."""
+
+    def __init__(self, message_id: str) -> None:
+        self.id = message_id
+        self.ignored = True
+
+
 def _keys(message: Message) -> list[ItemKey]:
     return [ItemKey(concept_id, kind) for concept_id, kind in message.args[1]]
 
@@ -246,6 +254,16 @@ class CeleryDispatcher:
     def _publish(self, messages: list[Message]) -> None:
         with self.app.producer_or_acquire() as producer:
             for m in messages:
+                # No result is kept (``task_ignore_result``), and none is asked for here:
+                # send_task does not read that setting, and its default result handle looks
+                # up the result backend, which in a worker costs 5-10 ms each time.
                 self.app.send_task(
-                    m.name, args=m.args, queue=m.queue, task_id=m.message_id, producer=producer
+                    m.name,
+                    args=m.args,
+                    queue=m.queue,
+                    task_id=m.message_id,
+                    producer=producer,
+                    ignore_result=True,
+                    result_cls=_Sent,
+                    add_to_parent=False,
                 )
