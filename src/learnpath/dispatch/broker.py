@@ -24,6 +24,7 @@ from learnpath.domain.items import ItemKey
 from learnpath.domain.tasks import QUEUES, TaskType, queue_of
 from learnpath.engine.leases import lease_until
 from learnpath.engine.runtime import Runtime
+from learnpath.engine.workflow import StartedItem
 from learnpath.store import items as item_rows
 from learnpath.store import tasks
 from learnpath.store.records import now
@@ -104,6 +105,15 @@ class ItemPool(Protocol):
     def spare(self) -> int:
         """Items it could start now with a model slot each."""
 
+    def reserve(self, count: int) -> int:
+        """Slots for items a step starts in its own transaction."""
+
+    def run_started(self, started: list[StartedItem], reserved: int) -> None:
+        """Generate items a step started, on slots of :meth:`reserve`."""
+
+    def release(self, reserved: int) -> None:
+        """Free slots of :meth:`reserve`."""
+
     def take(self, task_id: str, items: list[ItemKey]) -> Awaitable[object]:
         """Queue these items to generate (counted against :meth:`spare` at once); done once
         each is stored or given up."""
@@ -133,41 +143,60 @@ class CeleryDispatcher:
         await self._send([Message(ADVANCE, [task_id], queue_of(task_type), message_id)])
 
     async def submit_items(
-        self, task_id: str, items: list[ItemKey], task: TaskRow | None = None
+        self,
+        task_id: str,
+        items: list[ItemKey],
+        task: TaskRow | None = None,
+        *,
+        started: list[StartedItem] | None = None,
+        reserved: int = 0,
     ) -> None:
-        """A worker fanning out keeps the items its own pool has model slots spare for and
-        generates them there, waiting for them: they need no message, no receipt and no
-        queued lease, and they start while the others are sent. They are leased to this
+        """A worker fanning out keeps the items its own pool has model slots spare for (and
+        those ``started`` by the step that made them) and generates them there, waiting for
+        them: they need no message, no receipt and no queued lease. They are leased to this
         worker when they start, and the pool renews those leases; a worker that dies lets
         them end and the sweeper queues the items again, as any it was generating.
 
         The others go a few to a message (:data:`ITEMS_PER_MESSAGE`), a batch retry's in one.
-        The messages go out first, so that workers start at once; the items' queued leases
-        and message ids follow. An item a worker already holds (it received its message
-        first) keeps its worker's lease, and items sent but never leased (this process died
-        in between) have none: the sweeper takes them for lost once ``lease_s`` has passed.
-        An item queued again after its worker died is ``pending`` once more."""
+        The messages go out first, and the items' queued leases and message ids follow,
+        before the items the step started run here: other workers start at once, and their
+        starts do not wait for that write's row locks. An item a worker already holds (it
+        received its message first) keeps its worker's lease, and items sent but never
+        leased (this process died in between) have none: the sweeper takes them for lost
+        once ``lease_s`` has passed. An item queued again after its worker died is
+        ``pending`` once more."""
         if task is None:
             async with self.rt.db.read() as s:
                 task_type, subject_id = await tasks.kind_and_subject(s, task_id)
         else:
             task_type, subject_id = task.task_type, task.subject_id
         pool = self.here
-        kept = items[: pool.spare()] if pool is not None else []
-        here = pool.take(task_id, kept) if pool is not None and kept else None
+        mine = [item.key for item in started or []]
+        rest = [k for k in items if k not in mine]
+        kept = rest[: pool.spare()] if pool is not None else []
+        # Taken at once, so that nothing else takes their slots meanwhile.
+        waits = [pool.take(task_id, kept)] if pool is not None and kept else []
+        messages = _item_messages(task_id, task_type, rest[len(kept) :])
         try:
-            await self._send_items(task_id, task_type, subject_id, items[len(kept) :])
+            if messages:
+                await self._send(messages)
+                await self._queued(task_id, subject_id, messages)
         finally:
-            if here is not None:
-                await here
+            if pool is not None:
+                pool.run_started(started or [], reserved)
+                if mine:
+                    waits.append(pool.take(task_id, mine))
+            await asyncio.gather(*waits)
 
-    async def _send_items(
-        self, task_id: str, task_type: str, subject_id: str, items: list[ItemKey]
-    ) -> None:
-        if not items:
-            return
-        messages = _item_messages(task_id, task_type, items)
-        await self._send(messages)
+    def reserve(self, count: int) -> int:
+        return self.here.reserve(count) if self.here is not None else 0
+
+    def release(self, reserved: int) -> None:
+        if self.here is not None:
+            self.here.release(reserved)
+
+    async def _queued(self, task_id: str, subject_id: str, messages: list[Message]) -> None:
+        """The items of these sent messages wait on the broker under a queued lease."""
         async with self.rt.db.transaction() as s:
             await item_rows.queue(
                 s,

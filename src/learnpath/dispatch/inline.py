@@ -62,11 +62,41 @@ class InlineDispatcher:
         self._spawn(task_id, advance(self.rt, task_id, held))
 
     async def submit_items(
-        self, task_id: str, items: list[ItemKey], task: TaskRow | None = None
+        self,
+        task_id: str,
+        items: list[ItemKey],
+        task: TaskRow | None = None,
+        *,
+        started: list[StartedItem] | None = None,
+        reserved: int = 0,
     ) -> None:
         """Items of a task this process runs already (its runner fans out here), so the
         task's lease is this process's and the items take their own when they start."""
-        self._waiting.extend((task_id, key) for key in items)
+        self.run_started(started or [], reserved)
+        self._queue(task_id, items)
+
+    def reserve(self, count: int) -> int:
+        reserved = min(count, self.spare())
+        self._free_slots -= reserved
+        return reserved
+
+    def release(self, reserved: int) -> None:
+        self._free_slots += reserved
+
+    def run_started(self, started: list[StartedItem], reserved: int) -> None:
+        """Generate these items, started in a step's transaction on ``reserved`` slots."""
+        self.release(reserved - len(started))
+        for item in started:
+            self.generating.add((item.task_id, item.key))
+            self._spawn(item.task_id, self._run(item))
+
+    def holds(self, task_id: str, key: ItemKey) -> bool:
+        """Whether this pool generates the item now."""
+        return (task_id, key) in self.generating
+
+    def _queue(self, task_id: str, items: list[ItemKey]) -> None:
+        """Wait for slots to start these items, except those generating here already."""
+        self._waiting.extend((task_id, key) for key in items if not self.holds(task_id, key))
         self._schedule_admission()
 
     async def run_items(self, task_id: str, items: list[ItemKey]) -> None:
@@ -84,8 +114,7 @@ class InlineDispatcher:
             finished: asyncio.Future[None] = loop.create_future()
             self._finished[(task_id, key)].append(finished)
             waits.append(finished)
-        self._waiting.extend((task_id, key) for key in items)
-        self._schedule_admission()
+        self._queue(task_id, items)
         return asyncio.gather(*waits)
 
     def spare(self) -> int:

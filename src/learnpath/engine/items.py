@@ -7,6 +7,8 @@ that dies after the content commit and is redelivered cannot add a second versio
 from __future__ import annotations
 
 from collections import Counter
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
 from typing import Any
 
 from learnpath.domain.events import Event, EventType, new_event, progress_of
@@ -15,7 +17,7 @@ from learnpath.domain.tasks import Step
 from learnpath.engine import finish
 from learnpath.engine.leases import lease_until
 from learnpath.engine.runtime import CONTEXTS_KEPT, Runtime
-from learnpath.engine.workflow import FanOut, Outcome, StartedItem, Workflow
+from learnpath.engine.workflow import FanOut, MadeHere, Outcome, StartedItem, Workflow
 from learnpath.store import items, records, tasks
 from learnpath.store.database import Session
 from learnpath.store.events import store_events
@@ -64,7 +66,8 @@ async def start_items(rt: Runtime, task_id: str, keys: list[ItemKey]) -> list[St
     skipped. Items no longer wanted fail.
     """
     try:
-        started, gone = await _start(rt, task_id, keys)
+        async with rt.db.transaction() as s:
+            started, gone = await _start(rt, s, task_id, keys)
     except _TaskStopped:
         return []
     if started:
@@ -74,37 +77,72 @@ async def start_items(rt: Runtime, task_id: str, keys: list[ItemKey]) -> list[St
     return started
 
 
+class StartHere:
+    """Items a step makes and starts itself, in its own transaction, on this process's
+    slots: they need no transaction of their own to start, and their ``concept_start``
+    events commit with the step (:func:`starting_here`)."""
+
+    def __init__(self, rt: Runtime) -> None:
+        self.rt = rt
+        self.made: MadeHere | None = None
+
+    async def start(self, s: Session, task_id: str, keys: list[ItemKey], context: Any) -> None:
+        """Start those of ``keys`` (just made, waiting) this process has slots for, the
+        task (locked in ``s``) at its fan-out step, its items made from ``context``."""
+        reserved = self.rt.dispatcher.reserve(len(keys))
+        self.made = MadeHere(keys, [], reserved)
+        if reserved:
+            started, _ = await _start(self.rt, s, task_id, keys[:reserved], context)
+            self.made = MadeHere(keys, started, reserved)
+
+
+@asynccontextmanager
+async def starting_here(rt: Runtime, task_id: str) -> AsyncIterator[StartHere]:
+    """A :class:`StartHere` for the step's transaction, run within the block. Once the
+    block ends, the task's fan-out hands on what it made; if it raises, the slots are
+    free again."""
+    here = StartHere(rt)
+    try:
+        yield here
+    except BaseException:
+        if here.made is not None:
+            rt.dispatcher.release(here.made.reserved)
+        raise
+    if here.made is not None:
+        rt.made_here[task_id] = here.made
+
+
 async def _start(
-    rt: Runtime, task_id: str, keys: list[ItemKey]
+    rt: Runtime, s: Session, task_id: str, keys: list[ItemKey], context: Any = None
 ) -> tuple[list[StartedItem], list[ItemKey]]:
-    async with rt.db.transaction() as s:
-        running = await tasks.generating_attempt(s, task_id)
-        if running is None:
-            return [], []
-        task_type, attempt, subject_id = running
-        fan_out = _fan_out(rt, task_type)
+    running = await tasks.generating_attempt(s, task_id)
+    if running is None:
+        return [], []
+    task_type, attempt, subject_id = running
+    fan_out = _fan_out(rt, task_type)
+    if context is None:
         context = await _context(rt, s, fan_out, task_id, attempt, subject_id)
-        located = {k: fan_out.locate(context, k) for k in keys}
-        gone = [k for k, where in located.items() if where is None]
-        if gone:
-            await items.fail_open(s, subject_id, task_id, gone, GONE, records.now())
-        waiting, taken = await items.start(
-            s,
-            subject_id,
-            task_id,
-            [k for k, where in located.items() if where is not None],
-            rt.worker_id,
-            at=records.now(),
-            until=lease_until(rt.settings.lease_s),
-        )
-        started = [
-            StartedItem(task_id, task_type, subject_id, key, where[0], where[1])
-            for key, where in located.items()
-            if where is not None and (key in waiting or key in taken)
-        ]
-        announce = [item for item in started if item.key in waiting]
-        if announce:
-            await _started_events(s, rt.workflow(task_type).fan_out_step, announce)
+    located = {k: fan_out.locate(context, k) for k in keys}
+    gone = [k for k, where in located.items() if where is None]
+    if gone:
+        await items.fail_open(s, subject_id, task_id, gone, GONE, records.now())
+    waiting, taken = await items.start(
+        s,
+        subject_id,
+        task_id,
+        [k for k, where in located.items() if where is not None],
+        rt.worker_id,
+        at=records.now(),
+        until=lease_until(rt.settings.lease_s),
+    )
+    started = [
+        StartedItem(task_id, task_type, subject_id, key, where[0], where[1])
+        for key, where in located.items()
+        if where is not None and (key in waiting or key in taken)
+    ]
+    announce = [item for item in started if item.key in waiting]
+    if announce:
+        await _started_events(s, rt.workflow(task_type).fan_out_step, announce)
     return started, gone
 
 

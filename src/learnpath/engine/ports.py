@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Any, Protocol
 
 from learnpath.domain.items import ItemKey
+from learnpath.engine.workflow import StartedItem
 from learnpath.store.tables import TaskRow
 from learnpath.store.tasks import Lease
 
@@ -19,10 +20,26 @@ class Dispatcher(Protocol):
         ``created``: the task's row as committed with :meth:`lease_for_new`'s lease."""
 
     async def submit_items(
-        self, task_id: str, items: list[ItemKey], task: TaskRow | None = None
+        self,
+        task_id: str,
+        items: list[ItemKey],
+        task: TaskRow | None = None,
+        *,
+        started: list[StartedItem] | None = None,
+        reserved: int = 0,
     ) -> None:
         """Generate these content items for the task, each independently; ``task``: its row
-        as the caller holds it (its type and subject are then not read again)."""
+        as the caller holds it (its type and subject are then not read again). ``started``:
+        those of them a step started in its own transaction, under this process's lease,
+        on ``reserved`` slots of :meth:`reserve` (the ones they do not use are free again)."""
+
+    def reserve(self, count: int) -> int:
+        """Of ``count`` items a step is about to start in its own transaction, how many
+        this process has slots for: held from now on, until :meth:`submit_items` is given
+        them or :meth:`release` frees them."""
+
+    def release(self, reserved: int) -> None:
+        """Free slots of :meth:`reserve` no item will use (the step's transaction failed)."""
 
     async def abandon(self, task_id: str) -> None:
         """Stop work for a cancelled task: drop queued work, stop running work promptly."""

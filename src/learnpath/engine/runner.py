@@ -53,12 +53,21 @@ async def advance(rt: Runtime, task_id: str, known: TaskRow | None = None) -> No
 
 
 async def _fan_out(rt: Runtime, task: TaskRow) -> None:
-    """The task's open items go to the dispatcher; with none open, it finishes."""
-    async with rt.db.read() as s:
-        open_keys = await items.open_keys(s, task.subject_id, task.task_id)
-    if open_keys:
-        await rt.dispatcher.submit_items(task.task_id, open_keys, task)
+    """The task's open items go to the dispatcher (with those its last step made and started
+    here: then they are not read again); with none open, it finishes."""
+    made = rt.made_here.pop(task.task_id, None)
+    started, reserved = (made.started, made.reserved) if made is not None else ([], 0)
+    if made is not None and started:
+        open_keys = made.keys
     else:
+        async with rt.db.read() as s:
+            open_keys = await items.open_keys(s, task.subject_id, task.task_id)
+    if open_keys:
+        await rt.dispatcher.submit_items(
+            task.task_id, open_keys, task, started=started, reserved=reserved
+        )
+    else:
+        rt.dispatcher.release(reserved)
         await finish.finish_if_done(rt, task.task_id)
 
 

@@ -21,7 +21,7 @@ from learnpath.research.service import Research
 from learnpath.store.database import Database
 
 if TYPE_CHECKING:
-    from learnpath.engine.workflow import Workflow
+    from learnpath.engine.workflow import MadeHere, Workflow
 
 CONTEXTS_KEPT = 64
 
@@ -47,6 +47,8 @@ class Runtime:
     contexts: OrderedDict[tuple[str, int], Any] = field(default_factory=OrderedDict)
     """What a task's items are made from, per (task, attempt): read once, the last
     ``CONTEXTS_KEPT`` kept."""
+    made_here: dict[str, MadeHere] = field(default_factory=dict)
+    """Task id → the items its last step made and started (its runner's fan-out takes it)."""
     hashing: Executor | None = None
     """The threads passwords are hashed on (the wiring gives the service's pool)."""
     job_results: ResultCache | None = None

@@ -42,6 +42,18 @@ class StartedItem:
 
 
 @dataclass(frozen=True)
+class MadeHere:
+    """Items a step made, and those of them it started in its own transaction on this
+    process's slots (:func:`learnpath.engine.items.starting_here`): the runner's fan-out
+    hands them to the dispatcher without reading them again."""
+
+    keys: list[ItemKey]
+    started: list[StartedItem]
+    reserved: int
+    """The slots :meth:`~learnpath.engine.ports.Dispatcher.reserve` held for them."""
+
+
+@dataclass(frozen=True)
 class Outcome:
     """What an item's maker produced: a body to store, or the reason it failed."""
 

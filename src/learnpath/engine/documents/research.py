@@ -9,13 +9,14 @@ from typing import Any
 from learnpath.agents.document_inputs import PlannerInput
 from learnpath.agents.documents import PLANNER
 from learnpath.domain.events import EventType
+from learnpath.domain.items import ItemKey
 from learnpath.domain.jobs import JobSettings, chapter_fingerprint
 from learnpath.domain.language import language_of
 from learnpath.domain.outline import Outline
 from learnpath.domain.tasks import Step, TaskStatus, TaskType
 from learnpath.engine.documents import sources as job_sources
-from learnpath.engine.documents.chapters import job_context
-from learnpath.engine.items import keep_context
+from learnpath.engine.documents.chapters import JobContext, job_context
+from learnpath.engine.items import StartHere, keep_context, starting_here
 from learnpath.engine.runtime import Runtime
 from learnpath.engine.steps import begin, cancel_check, locked, started
 from learnpath.research.web_sources import web_sources
@@ -32,11 +33,13 @@ async def start(rt: Runtime, task: TaskRow) -> TaskRow:
     numbered in the transaction that starts it: research then needs only the database."""
     if _searches(rt, JobSettings.model_validate(task.request)):
         return await begin(rt, task, Step.research, STARTED)
-    async with rt.db.transaction() as s:
-        task = await locked(s, task, Step.queued)
-        onward, job = await _keep_sources(s, task, [], [])
-        await started(s, task, Step.research, STARTED, then=[onward])
-    _keep_chapter_context(rt, task, job)
+    async with starting_here(rt, task.task_id) as here:
+        async with rt.db.transaction() as s:
+            task = await locked(s, task, Step.queued)
+            onward, job = await _keep_sources(s, task, [], [])
+            await started(s, task, Step.research, STARTED, then=[onward])
+            context = await _start_chapters(here, s, task, job)
+        _keep_chapter_context(rt, task, context)
     return task
 
 
@@ -48,18 +51,33 @@ async def research(rt: Runtime, task: TaskRow) -> TaskRow:
         job = await documents.get_job(s, task.task_id)
         files, known = job.files, job.sources
     found, calls = await _web(rt, task, settings, files) if known is None else ([], [])
-    async with rt.db.transaction() as s:
-        task = await locked(s, task, Step.research)
-        onward, job = await _keep_sources(s, task, found, calls)
-        await tasks.transitions(s, task, [onward])
-    _keep_chapter_context(rt, task, job)
+    async with starting_here(rt, task.task_id) as here:
+        async with rt.db.transaction() as s:
+            task = await locked(s, task, Step.research)
+            onward, job = await _keep_sources(s, task, found, calls)
+            await tasks.transitions(s, task, [onward])
+            context = await _start_chapters(here, s, task, job)
+        _keep_chapter_context(rt, task, context)
     return task
 
 
-def _keep_chapter_context(rt: Runtime, task: TaskRow, job: DocumentJobRow) -> None:
-    """A document job's chapters, just made, are started from what this step holds."""
-    if task.task_type == TaskType.document_generation.value:
-        keep_context(rt, task.task_id, task.attempt, job_context(task.request, job))
+async def _start_chapters(
+    here: StartHere, s: Session, task: TaskRow, job: DocumentJobRow
+) -> JobContext | None:
+    """A document job's chapters, just made, start here as far as this process has slots;
+    what they are written from (None for an outline job)."""
+    if task.task_type != TaskType.document_generation.value:
+        return None
+    context = job_context(task.request, job)
+    keys = [ItemKey(c.id, documents.CHAPTER) for c in context.outline.nodes]
+    await here.start(s, task.task_id, keys, context)
+    return context
+
+
+def _keep_chapter_context(rt: Runtime, task: TaskRow, context: JobContext | None) -> None:
+    """The chapters not started here start from what this step holds."""
+    if context is not None:
+        keep_context(rt, task.task_id, task.attempt, context)
 
 
 async def _keep_sources(
