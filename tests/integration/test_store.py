@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import asyncio
-from datetime import UTC
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
 import pytest
@@ -16,7 +16,7 @@ from learnpath.domain.tasks import TaskStatus, TaskType
 from learnpath.engine.runtime import Runtime
 from learnpath.errors import TaskNotFound
 from learnpath.service.tasks import get_task_view
-from learnpath.store import contents, roadmaps
+from learnpath.store import contents, leases, roadmaps
 from learnpath.store.database import Database
 from learnpath.store.events import append_event, events_after
 from learnpath.store.tasks import create_task, get_task, list_tasks
@@ -171,3 +171,21 @@ async def test_concurrent_task_view_reads_share_one_query(rt: Runtime, backend: 
         event.remove(rt.db.engine.sync_engine, "before_cursor_execute", count)
     assert {v.task_id for v in views} == {task.task_id}
     assert len(statements) == (1 if backend == "sqlite" else 50)
+
+
+async def test_a_one_statement_write_commits_by_itself(rt: Runtime, backend: str) -> None:
+    """What a one-statement unit of work writes (a task's lease taken) is committed once
+    its block ends: on PostgreSQL with no transaction around it. Events belong in a
+    transaction (they are published after its commit): one statement refuses them there."""
+    async with rt.db.transaction() as s:
+        task = await create_task(s, TaskType.creation, {})
+    until = datetime.now(UTC) + timedelta(seconds=30)
+    async with rt.db.statement() as s:
+        held = await leases.hold_task(s, task.task_id, "worker-1", until)
+    assert held is not None and held.lease_owner == "worker-1"
+    async with rt.db.read() as s:
+        assert (await get_task(s, task.task_id)).lease_owner == "worker-1"
+    if backend == "postgresql":
+        with pytest.raises(RuntimeError, match="events are stored in a transaction"):
+            async with rt.db.statement() as s:
+                await append_event(s, task.task_id, EventType.progress, "not here")

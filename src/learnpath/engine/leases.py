@@ -28,7 +28,7 @@ def lease_until(seconds: float) -> datetime:
 async def hold_task(rt: Runtime, task_id: str) -> TaskRow | None:
     """This process runs the task's framework steps from now on; the task row as committed
     then (None when there is no such task)."""
-    async with rt.db.transaction() as s:
+    async with rt.db.statement() as s:
         return await leases.hold_task(s, task_id, rt.worker_id, lease_until(rt.settings.lease_s))
 
 
