@@ -196,8 +196,9 @@ class CeleryDispatcher:
             self.here.release(reserved)
 
     async def _queued(self, task_id: str, subject_id: str, messages: list[Message]) -> None:
-        """The items of these sent messages wait on the broker under a queued lease."""
-        async with self.rt.db.transaction() as s:
+        """The items of these sent messages wait on the broker under a queued lease (one
+        statement: the row locks that other workers' starts may wait for are held briefly)."""
+        async with self.rt.db.statement() as s:
             await item_rows.queue(
                 s,
                 subject_id,
