@@ -7,9 +7,12 @@ document of a ``--chapters``-chapter outline at ``--words`` words.
 The last line printed is one JSON object: chapters, llm_calls, ideal_s, measured_s, ratio,
 cpu_s. ``ideal_s`` is what perfect scheduling would take at this latency: the research and
 outline calls one after another, then the chapter calls (drafts and any revisions) in full
-waves of ``concurrency``. A first run warms the process(es); its figures are ``cold_``. Then
-``--runs`` warm runs (default 5): the figures printed are their median's, by measured time,
-since one run on a shared machine varies by several percent.
+waves of ``concurrency``. A first run warms the process(es); its figures are ``cold_``. In
+distributed mode one more warm-up run follows for each further worker: the workers take the
+jobs' framework steps in turn, so each first runs the path of an outline job and of a
+document job's fan-out in one of the first ``--workers`` runs. Then ``--runs`` warm runs
+(default 5): the figures printed are their median's, by measured time, since one run on a
+shared machine varies by several percent.
 
 Embedded mode runs in this process (SQLite in a temp dir unless ``--database-url``);
 ``cpu_s`` is this process's CPU time. ``--distributed`` starts a private Redis, a fresh
@@ -157,7 +160,7 @@ def distributed(args: argparse.Namespace, home: Path) -> list[dict[str, Any]]:
             args.pool = "threads"
             with services(cluster, args, args.latency) as server:
                 results = []
-                for _ in range(1 + args.runs):
+                for _ in range(args.workers + args.runs):
                     pids = [server.process.pid, *running_workers(cluster)]
                     cpu_start = sum(tree_cpu_s(pid) for pid in pids)
                     measured, job_ids = asyncio.run(distributed_once(server.base_url, args))
@@ -188,9 +191,10 @@ def main() -> None:
     args = parser.parse_args()
     with tempfile.TemporaryDirectory() as home:
         if args.distributed:
-            cold, *warm_runs = distributed(args, Path(home))
+            runs = distributed(args, Path(home))
         else:
-            cold, *warm_runs = asyncio.run(embedded(args, Path(home)))
+            runs = asyncio.run(embedded(args, Path(home)))
+    cold, warm_runs = runs[0], runs[len(runs) - args.runs :]
     ranked = sorted(warm_runs, key=lambda run: float(run["measured_s"]))
     warm = ranked[len(ranked) // 2]
     print(
